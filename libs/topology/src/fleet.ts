@@ -1,0 +1,308 @@
+import type { AllocatedExtent, Allocation, PathKind } from './entities';
+import { CxlDevice, CxlSwitch, Host, Path, Vm } from './entities';
+import { TopologyError } from './errors';
+import { assertValidFleetSpec } from './fleet-validation';
+import type {
+  AllocationSpec,
+  DeviceHealth,
+  ExtentRef,
+  FleetSpec,
+  HostState,
+  SwitchState,
+  VmSpec,
+} from './spec';
+import { FLEET_FORMAT } from './spec';
+
+export type ExtentRequest = ExtentRef & { readonly bandwidthGBps?: number };
+
+/**
+ * A fleet and its live allocations. Lookups by id are O(1); each host carries its paths, so
+ * everything placement needs is reached from one host, never by scanning the fleet.
+ */
+export class Fleet {
+  readonly hosts: readonly Host[];
+  readonly switches: readonly CxlSwitch[];
+  readonly devices: readonly CxlDevice[];
+  private readonly hostsById = new Map<string, Host>();
+  private readonly switchesById = new Map<string, CxlSwitch>();
+  private readonly devicesById = new Map<string, CxlDevice>();
+  private readonly vmsById = new Map<string, Vm>();
+  private readonly allocationsById = new Map<string, Allocation>();
+  private readonly tenantUsed = new Map<string, number>();
+  private capacity = 0;
+  private used = 0;
+
+  private constructor(private readonly base: FleetSpec) {
+    this.switches = base.switches.map((spec, i) => new CxlSwitch(i, spec));
+    this.hosts = base.hosts.map((spec, i) => new Host(i, spec));
+    this.devices = base.devices.map((spec, i) => new CxlDevice(i, spec));
+    for (const s of this.switches) this.switchesById.set(s.id, s);
+    for (const h of this.hosts) this.hostsById.set(h.id, h);
+    for (const d of this.devices) {
+      this.devicesById.set(d.id, d);
+      this.capacity += d.capacityGiB;
+    }
+    this.wirePaths();
+    base.vms.forEach((vm, i) => asFormatError(`vms[${i}]`, () => this.addVm(vm)));
+    base.allocations.forEach((a, i) => asFormatError(`allocations[${i}]`, () => this.allocate(a.id, a.vmId, a.extents)));
+  }
+
+  /** Builds a fleet from a spec; throws `invalid-fleet-format` listing every problem. */
+  static fromSpec(spec: FleetSpec): Fleet {
+    assertValidFleetSpec(spec);
+    return new Fleet(spec);
+  }
+
+  get name(): string {
+    return this.base.name;
+  }
+
+  get capacityGiB(): number {
+    return this.capacity;
+  }
+
+  get usedGiB(): number {
+    return this.used;
+  }
+
+  get vms(): IterableIterator<Vm> {
+    return this.vmsById.values();
+  }
+
+  get allocations(): IterableIterator<Allocation> {
+    return this.allocationsById.values();
+  }
+
+  host(id: string): Host {
+    return this.lookup(this.hostsById, id, 'unknown-host', 'host');
+  }
+
+  device(id: string): CxlDevice {
+    return this.lookup(this.devicesById, id, 'unknown-device', 'device');
+  }
+
+  switch(id: string): CxlSwitch {
+    return this.lookup(this.switchesById, id, 'unknown-switch', 'switch');
+  }
+
+  vm(id: string): Vm {
+    return this.lookup(this.vmsById, id, 'unknown-vm', 'VM');
+  }
+
+  allocation(id: string): Allocation {
+    return this.lookup(this.allocationsById, id, 'unknown-allocation', 'allocation');
+  }
+
+  hasAllocation(id: string): boolean {
+    return this.allocationsById.has(id);
+  }
+
+  findVm(id: string): Vm | undefined {
+    return this.vmsById.get(id);
+  }
+
+  tenantUsedGiB(tenantId: string): number {
+    return this.tenantUsed.get(tenantId) ?? 0;
+  }
+
+  /** The path from `host` to `device`, or undefined when it has none. */
+  pathBetween(host: Host, device: CxlDevice): Path | undefined {
+    return host.paths.find((p) => p.device === device);
+  }
+
+  addVm(spec: VmSpec): Vm {
+    if (this.vmsById.has(spec.id)) throw new TopologyError('duplicate-id', `VM ${spec.id} already exists`);
+    if (!Number.isInteger(spec.dramGiB) || spec.dramGiB <= 0) {
+      throw new TopologyError('invalid-argument', `VM ${spec.id}: dramGiB must be a positive integer`);
+    }
+    const vm = new Vm(spec, this.host(spec.hostId));
+    this.vmsById.set(vm.id, vm);
+    return vm;
+  }
+
+  removeVm(id: string): void {
+    const vm = this.vm(id);
+    if (vm.allocationCount > 0) {
+      throw new TopologyError('vm-has-allocations', `VM ${id} still holds ${vm.allocationCount} allocation(s)`);
+    }
+    this.vmsById.delete(id);
+  }
+
+  setDeviceHealth(id: string, health: DeviceHealth): void {
+    this.device(id).health = health;
+  }
+
+  setHostState(id: string, state: HostState): void {
+    this.host(id).state = state;
+  }
+
+  setSwitchState(id: string, state: SwitchState): void {
+    this.switch(id).state = state;
+  }
+
+  /**
+   * Records a live allocation: every extent must be aligned, in range, free and on a device the
+   * VM's host reaches. All or nothing: on any error nothing changes.
+   */
+  allocate(id: string, vmId: string, extents: readonly ExtentRequest[]): Allocation {
+    if (this.allocationsById.has(id)) throw new TopologyError('allocation-exists', `allocation ${id} already exists`);
+    const vm = this.vm(vmId);
+    if (extents.length === 0) throw new TopologyError('invalid-argument', `allocation ${id} has no extents`);
+    const resolved: AllocatedExtent[] = [];
+    let sizeGiB = 0;
+    for (const e of extents) {
+      const extent = this.resolveExtent(vm, e);
+      resolved.push(extent);
+      sizeGiB += extent.sizeGiB;
+    }
+    const done: AllocatedExtent[] = [];
+    try {
+      for (const e of resolved) {
+        const block = e.device.extentBlockGiB;
+        e.device.free.allocateAt(e.offsetGiB / block, e.sizeGiB / block);
+        done.push(e);
+      }
+    } catch (error) {
+      for (const e of done) e.device.free.release(e.offsetGiB / e.device.extentBlockGiB, e.sizeGiB / e.device.extentBlockGiB);
+      throw error;
+    }
+    const allocation: Allocation = { id, vm, extents: resolved, sizeGiB };
+    this.account(allocation, +1);
+    this.allocationsById.set(id, allocation);
+    return allocation;
+  }
+
+  /** Returns an allocation's extents to the free pool. */
+  release(id: string): Allocation {
+    const allocation = this.allocation(id);
+    for (const e of allocation.extents) {
+      e.device.free.release(e.offsetGiB / e.device.extentBlockGiB, e.sizeGiB / e.device.extentBlockGiB);
+    }
+    this.account(allocation, -1);
+    this.allocationsById.delete(id);
+    return allocation;
+  }
+
+  /** The fleet as it stands now (states and live allocations included), in `mxs-fleet/1`. */
+  toSpec(): FleetSpec {
+    return {
+      format: FLEET_FORMAT,
+      name: this.base.name,
+      regions: this.base.regions,
+      racks: this.base.racks,
+      hosts: this.hosts.map((h) => ({ ...h.spec, state: h.state })),
+      switches: this.switches.map((s) => ({ ...s.spec, state: s.state })),
+      devices: this.devices.map((d) => ({ ...d.spec, health: d.health })),
+      vms: [...this.vmsById.values()].map((vm) => vm.spec),
+      allocations: [...this.allocationsById.values()].map(allocationSpec),
+    };
+  }
+
+  private resolveExtent(vm: Vm, e: ExtentRequest): AllocatedExtent {
+    const device = this.device(e.deviceId);
+    const block = device.extentBlockGiB;
+    if (!Number.isInteger(e.offsetGiB / block) || !Number.isInteger(e.sizeGiB / block) || e.sizeGiB <= 0 || e.offsetGiB < 0) {
+      throw new TopologyError('extent-unaligned', `extent ${e.offsetGiB}+${e.sizeGiB} GiB on ${device.id} is not aligned to ${block} GiB`);
+    }
+    if (e.offsetGiB + e.sizeGiB > device.capacityGiB) {
+      throw new TopologyError('extent-out-of-range', `extent ${e.offsetGiB}+${e.sizeGiB} GiB passes ${device.id}'s ${device.capacityGiB} GiB`);
+    }
+    const path = this.pathBetween(vm.host, device);
+    if (path === undefined) {
+      throw new TopologyError('device-unreachable', `host ${vm.host.id} has no path to ${device.id}`);
+    }
+    const bandwidthGBps = e.bandwidthGBps ?? 0;
+    if (!(bandwidthGBps >= 0)) throw new TopologyError('invalid-argument', `bandwidthGBps must be >= 0`);
+    return { device, path, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB, bandwidthGBps };
+  }
+
+  private account(allocation: Allocation, sign: 1 | -1): void {
+    const { vm } = allocation;
+    const host = vm.host;
+    for (const e of allocation.extents) {
+      const d = e.device;
+      d.reservedBandwidthGBps += sign * e.bandwidthGBps;
+      const path = e.path;
+      const wasBound = path.bound;
+      path.boundExtents += sign;
+      if (path.bound !== wasBound) d.boundHostCount += sign;
+      addCount(vm.extentsOnDevice, d, sign);
+      if (path.viaSwitch !== undefined) addCount(vm.extentsBehindSwitch, path.viaSwitch, sign);
+    }
+    host.mappedGiB += sign * allocation.sizeGiB;
+    vm.cxlGiB += sign * allocation.sizeGiB;
+    if (sign > 0) vm.allocations.add(allocation);
+    else vm.allocations.delete(allocation);
+    this.used += sign * allocation.sizeGiB;
+    addCount(this.tenantUsed, vm.tenantId, sign * allocation.sizeGiB);
+  }
+
+  /** Host by host, so one host's paths sit together in memory: placement walks them all. */
+  private wirePaths(): void {
+    const devicesByHost = new Map<string, { device: CxlDevice; kind: PathKind }[]>();
+    const devicesBySwitch = new Map<string, CxlDevice[]>();
+    const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+      const list = map.get(key);
+      if (list) list.push(value);
+      else map.set(key, [value]);
+    };
+    for (const device of this.devices) {
+      const a = device.attachment;
+      switch (a.kind) {
+        case 'direct':
+          push(devicesByHost, a.hostId, { device, kind: 'direct' });
+          break;
+        case 'multi-headed':
+          for (const hostId of a.hostIds) push(devicesByHost, hostId, { device, kind: 'multi-headed' });
+          break;
+        case 'switch':
+          push(devicesBySwitch, a.switchId, device);
+          break;
+      }
+    }
+    for (const host of this.hosts) {
+      for (const { device, kind } of devicesByHost.get(host.id) ?? []) this.addPath(host, device, kind, undefined);
+      for (const switchId of host.spec.switchIds) {
+        const sw = this.switch(switchId);
+        for (const device of devicesBySwitch.get(switchId) ?? []) this.addPath(host, device, 'switch', sw);
+      }
+    }
+  }
+
+  private addPath(host: Host, device: CxlDevice, kind: PathKind, sw: CxlSwitch | undefined): void {
+    const path = new Path(host, device, kind, sw, device.spec.baseLatencyNs + (sw?.spec.hopLatencyNs ?? 0));
+    host.paths.push(path);
+    device.paths.push(path);
+  }
+
+  private lookup<T>(map: Map<string, T>, id: string, code: 'unknown-host' | 'unknown-device' | 'unknown-switch' | 'unknown-vm' | 'unknown-allocation', what: string): T {
+    const found = map.get(id);
+    if (found === undefined) throw new TopologyError(code, `unknown ${what} ${id}`);
+    return found;
+  }
+}
+
+/** Adds `delta` to a count, dropping the key at zero so a map's size counts live keys. */
+function addCount<K>(counts: Map<K, number>, key: K, delta: number): void {
+  const next = (counts.get(key) ?? 0) + delta;
+  if (next > 0) counts.set(key, next);
+  else counts.delete(key);
+}
+
+/** A saved VM or allocation the fleet refuses makes the whole file invalid, with its path. */
+function asFormatError(path: string, load: () => unknown): void {
+  try {
+    load();
+  } catch (error) {
+    if (!(error instanceof TopologyError)) throw error;
+    throw new TopologyError('invalid-fleet-format', `fleet JSON is invalid: 1 problem(s)`, [`${path}: ${error.message}`]);
+  }
+}
+
+function allocationSpec(a: Allocation): AllocationSpec {
+  return {
+    id: a.id,
+    vmId: a.vm.id,
+    extents: a.extents.map((e) => ({ deviceId: e.device.id, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB, bandwidthGBps: e.bandwidthGBps })),
+  };
+}
