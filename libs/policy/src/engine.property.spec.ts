@@ -1,0 +1,139 @@
+/// <reference types="jest" />
+import fc from 'fast-check';
+import type { Fleet } from '@mxs/topology';
+import { Fleet as FleetClass, generateFleetSpec, Rng } from '@mxs/topology';
+import type { PlacementDecision } from './engine';
+import { PlacementEngine } from './engine';
+import type { Layout, PlacementRequest, RequestedTier } from './request';
+import { DEFAULT_PLACEMENT_CONFIG } from './request';
+
+const engine = new PlacementEngine();
+
+/** The small preset after seeded random failures, drains and allocations. */
+function randomFleet(seed: number): Fleet {
+  const rng = new Rng(seed);
+  const fleet = FleetClass.fromSpec(generateFleetSpec({ preset: 'small', seed }));
+  for (const device of fleet.devices) {
+    if (rng.next() < 0.15) fleet.setDeviceHealth(device.id, rng.pick(['degraded', 'draining', 'failed'] as const));
+  }
+  if (rng.next() < 0.15) fleet.setSwitchState(fleet.switches[0]?.id ?? '', 'down');
+  for (const host of fleet.hosts) if (rng.next() < 0.05) fleet.setHostState(host.id, 'maintenance');
+  return fleet;
+}
+
+/** A seeded request on a random VM of the fleet. */
+function randomRequest(rng: Rng, fleet: Fleet): PlacementRequest {
+  const vms = [...fleet.vms];
+  const layout = rng.pick<Layout>(['pack', 'spread', 'interleave']);
+  const ways = layout === 'interleave' ? rng.int(2, 8) : undefined;
+  const size = rng.int(1, 300);
+  return {
+    vmId: rng.pick(vms).id,
+    sizeGiB: ways === undefined ? size : Math.max(1, Math.floor(size / ways)) * ways,
+    tier: rng.pick<RequestedTier>(['direct', 'pooled', 'any']),
+    layout,
+    interleaveWays: ways,
+    maxAddedLatencyNs: rng.next() < 0.4 ? rng.int(100, 500) : undefined,
+    tenantQuotaGiB: rng.next() < 0.3 ? rng.int(0, 2000) : undefined,
+    vmCxlToDramRatioCap: rng.pick([2, 16, 64]),
+  };
+}
+
+function checkDecision(fleet: Fleet, request: PlacementRequest, decision: PlacementDecision): void {
+  const vm = fleet.vm(request.vmId);
+  if (decision.outcome === 'rejected') {
+    if (decision.reason.code === 'over-quota') {
+      expect(fleet.tenantUsedGiB(vm.tenantId) + request.sizeGiB).toBeGreaterThan(request.tenantQuotaGiB ?? Infinity);
+    }
+    return;
+  }
+  const total = decision.extents.reduce((sum, e) => sum + e.sizeGiB, 0);
+  expect(total).toBe(request.sizeGiB);
+  expect(vm.host.state).toBe('healthy');
+  if (request.tenantQuotaGiB !== undefined) {
+    expect(fleet.tenantUsedGiB(vm.tenantId) + request.sizeGiB).toBeLessThanOrEqual(request.tenantQuotaGiB);
+  }
+  expect(vm.cxlGiB + request.sizeGiB).toBeLessThanOrEqual(vm.spec.dramGiB * (request.vmCxlToDramRatioCap ?? 4));
+  for (const extent of decision.extents) {
+    const device = fleet.device(extent.deviceId);
+    const path = fleet.pathBetween(vm.host, device);
+    expect(path).toBeDefined(); // reachable from the VM's host
+    expect(path?.isUp).toBe(true);
+    expect(device.health).toBe('healthy');
+    expect(path?.addedLatencyNs ?? Infinity).toBeLessThanOrEqual(request.maxAddedLatencyNs ?? Infinity);
+    if (request.tier !== 'any') expect(device.tier).toBe(request.tier);
+    expect(extent.offsetGiB % device.extentBlockGiB).toBe(0);
+  }
+  if (request.layout === 'interleave') {
+    const devices = new Set(decision.extents.map((e) => e.deviceId));
+    expect(devices.size).toBe(request.interleaveWays);
+    expect(new Set(decision.extents.map((e) => e.sizeGiB)).size).toBe(1);
+  } else {
+    expect(new Set(decision.extents.map((e) => e.deviceId)).size).toBe(1);
+    expect(decision.extents.length).toBeLessThanOrEqual(DEFAULT_PLACEMENT_CONFIG.maxExtentsPerDevice);
+  }
+}
+
+/** Places, commits and sometimes releases a seeded stream; returns every decision. */
+function churn(seed: number, steps: number, check: boolean): PlacementDecision[] {
+  const fleet = randomFleet(seed);
+  const rng = new Rng(seed ^ 0x51ab);
+  const decisions: PlacementDecision[] = [];
+  const live: string[] = [];
+  for (let i = 0; i < steps; i++) {
+    if (live.length > 0 && rng.next() < 0.3) {
+      const k = rng.int(0, live.length - 1);
+      fleet.release(live.splice(k, 1)[0] as string);
+      continue;
+    }
+    const request = randomRequest(rng, fleet);
+    const decision = engine.place(fleet, request);
+    if (check) checkDecision(fleet, request, decision);
+    decisions.push(decision);
+    if (decision.outcome === 'placed') {
+      fleet.allocate(`a${i}`, request.vmId, decision.extents); // throws on overlap or misalignment
+      live.push(`a${i}`);
+    }
+    if (check) {
+      for (const device of fleet.devices) {
+        expect(device.boundHostCount).toBeLessThanOrEqual(device.maxLogicalDevices);
+        expect(device.reservedBandwidthGBps).toBeLessThanOrEqual(device.bandwidthGBps * (1 - DEFAULT_PLACEMENT_CONFIG.bandwidthHeadroomFraction) + 1e-9);
+      }
+    }
+  }
+  return decisions;
+}
+
+describe('placement properties', () => {
+  it('never picks a device the host cannot reach, an unhealthy one, one over the latency bound, the wrong tier, or over quota; extents are free and aligned', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+        churn(seed, 120, true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('the same seed gives the same decisions', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+        expect(churn(seed, 80, false)).toEqual(churn(seed, 80, false));
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('considers only the devices the VM’s host reaches, whatever the fleet size', () => {
+    const fleet = FleetClass.fromSpec(generateFleetSpec({ preset: 'rack64', seed: 7 }));
+    const rng = new Rng(7);
+    for (let i = 0; i < 200; i++) {
+      const request = randomRequest(rng, fleet);
+      const decision = engine.place(fleet, request);
+      const host = fleet.vm(request.vmId).host;
+      expect(decision.explanation.candidates).toBe(host.paths.length);
+      expect(host.paths.length).toBe(9); // its direct device and the 8 pooled devices of its rack
+      const seen = [...decision.explanation.dropped.map((d) => d.deviceId), ...decision.explanation.chosen.map((c) => c.deviceId)];
+      for (const id of seen) expect(fleet.pathBetween(host, fleet.device(id))).toBeDefined();
+    }
+  });
+});

@@ -1,0 +1,13 @@
+export type PolicyErrorCode = 'invalid-config' | 'invalid-request';
+
+/** A caller error: the engine was asked something malformed (unlike a rejection, which is an answer). */
+export class PolicyError extends Error {
+  override readonly name = 'PolicyError';
+
+  constructor(
+    readonly code: PolicyErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,86 @@
+/// <reference types="jest" />
+import type { Fleet, Path } from '@mxs/topology';
+import type { PlacementRequest } from './request';
+import { DEFAULT_PLACEMENT_CONFIG, needOf } from './request';
+import { domainScore, fitScore, latencyScore, scoreParts, sharingScore, weightedScore } from './scorers';
+import { fill, tinyFleet } from './testing/tiny-fleet';
+
+const need = (request: Partial<PlacementRequest> = {}) => needOf({ vmId: 'vm1', sizeGiB: 64, tier: 'any', ...request }, DEFAULT_PLACEMENT_CONFIG);
+
+function pathTo(fleet: Fleet, hostId: string, deviceId: string): Path {
+  const path = fleet.pathBetween(fleet.host(hostId), fleet.device(deviceId));
+  if (path === undefined) throw new Error(`no path ${hostId} -> ${deviceId}`);
+  return path;
+}
+
+describe('fitScore', () => {
+  it('pack: an exact fit scores 1, a share of a larger run scores its fraction', () => {
+    const fleet = tinyFleet();
+    fill(fleet, 'pool-b', 0, 448);
+    expect(fitScore(fleet.device('pool-b'), need({ sizeGiB: 64 }), 'pack')).toBe(1);
+    expect(fitScore(fleet.device('pool-a'), need({ sizeGiB: 64 }), 'pack')).toBe(64 / 1024);
+  });
+
+  it('pack: a share that needs several runs scores below any single-run fit', () => {
+    const fleet = tinyFleet();
+    fill(fleet, 'pool-b', 200, 100); // runs of 200 and 212 GiB: 300 GiB needs both
+    const split = fitScore(fleet.device('pool-b'), need({ sizeGiB: 300 }), 'pack');
+    const whole = fitScore(fleet.device('pool-a'), need({ sizeGiB: 300 }), 'pack');
+    expect(split).toBeLessThan(whole);
+  });
+
+  it('spread: the emptier device scores higher', () => {
+    const fleet = tinyFleet();
+    fill(fleet, 'pool-b', 0, 256);
+    expect(fitScore(fleet.device('pool-b'), need(), 'spread')).toBe(0.5);
+    expect(fitScore(fleet.device('pool-a'), need(), 'spread')).toBe(1);
+  });
+});
+
+describe('latencyScore', () => {
+  it('falls with added latency and is 0 from 1 µs on', () => {
+    const fleet = tinyFleet();
+    expect(latencyScore(pathTo(fleet, 'h1', 'direct-1'))).toBeCloseTo(0.88);
+    expect(latencyScore(pathTo(fleet, 'h1', 'pool-a'))).toBeCloseTo(0.7);
+    const far = tinyFleet((s) => ({ ...s, devices: s.devices.map((d) => (d.id === 'pool-b' ? { ...d, baseLatencyNs: 900 } : d)) }));
+    expect(latencyScore(pathTo(far, 'h1', 'pool-b'))).toBe(0);
+  });
+});
+
+describe('domainScore', () => {
+  it('is 1 for a VM with no memory, 0 on a device it uses, 0.5 behind a switch it uses', () => {
+    const fleet = tinyFleet();
+    const vm = fleet.vm('vm1');
+    expect(domainScore(pathTo(fleet, 'h1', 'pool-a'), vm)).toBe(1);
+    fleet.allocate('a1', 'vm1', [{ deviceId: 'pool-a', offsetGiB: 0, sizeGiB: 8 }]);
+    expect(domainScore(pathTo(fleet, 'h1', 'pool-a'), vm)).toBe(0);
+    expect(domainScore(pathTo(fleet, 'h1', 'pool-b'), vm)).toBe(0.5);
+    expect(domainScore(pathTo(fleet, 'h1', 'direct-1'), vm)).toBe(1);
+    fleet.release('a1');
+    expect(domainScore(pathTo(fleet, 'h1', 'pool-a'), vm)).toBe(1);
+  });
+});
+
+describe('sharingScore', () => {
+  it('puts capacity only this host can use first, then a slot it holds, then a free slot', () => {
+    const fleet = tinyFleet();
+    expect(sharingScore(pathTo(fleet, 'h1', 'direct-1'))).toBe(1);
+    expect(sharingScore(pathTo(fleet, 'h1', 'pool-a'))).toBe(0.4);
+    fleet.allocate('a1', 'vm1', [{ deviceId: 'pool-a', offsetGiB: 0, sizeGiB: 8 }]);
+    expect(sharingScore(pathTo(fleet, 'h1', 'pool-a'))).toBe(0.6);
+    // h2 is not bound; one of 16 slots is taken by h1.
+    expect(sharingScore(pathTo(fleet, 'h2', 'pool-a'))).toBeCloseTo(0.4 * (15 / 16));
+  });
+});
+
+describe('weightedScore', () => {
+  it('is the weighted sum of the parts', () => {
+    const fleet = tinyFleet();
+    const path = pathTo(fleet, 'h1', 'pool-a');
+    const vm = fleet.vm('vm1');
+    const n = need();
+    const parts = scoreParts(path, vm, n);
+    const w = DEFAULT_PLACEMENT_CONFIG.weights.pack;
+    expect(weightedScore(path, vm, n, w)).toBeCloseTo(parts.fit * w.fit + parts.latency * w.latency + parts.domain * w.domain + parts.sharing * w.sharing);
+  });
+});
