@@ -1,0 +1,109 @@
+import type { PlacementDecision, PlacementRequest, RejectionCode } from '@mxs/policy';
+import { fleetUtilization, strandedGiB } from '@mxs/sla-metrics';
+import type { Fleet } from '@mxs/topology';
+import { Rng } from '@mxs/topology';
+import type { StreamRequest } from './request-stream';
+import { RequestStream } from './request-stream';
+
+export interface Placer {
+  place(fleet: Fleet, request: PlacementRequest): PlacementDecision;
+}
+
+export interface ChurnOptions {
+  readonly seed: number;
+  /** Utilization the churn holds: above it, live allocations are released before each request. */
+  readonly targetUtilization: number;
+  /** Requests measured once the fleet has first reached the target. */
+  readonly measuredRequests: number;
+  /** Give up filling after this many requests (a fleet that cannot reach the target). */
+  readonly maxFillRequests: number;
+  /** Take a stranding and utilization sample every this many measured requests. */
+  readonly sampleEvery: number;
+  readonly vmCxlToDramRatioCap: number;
+}
+
+export interface ChurnResult {
+  readonly decisions: number;
+  readonly accepted: number;
+  readonly rejectedByReason: Readonly<Record<string, number>>;
+  /** Time of each measured decision (place + commit), in microseconds, sorted ascending. */
+  readonly decisionUs: Float64Array;
+  readonly meanStrandedGiB: number;
+  readonly meanUtilization: number;
+  readonly fillRequests: number;
+}
+
+/**
+ * Drives one placer through churn on its own fleet: fill to the target utilization, then before
+ * each request release random live allocations (seeded) while above it. Only requests after the
+ * fill are measured; the request stream is the same for every placer.
+ */
+export function runChurn(fleet: Fleet, placer: Placer, options: ChurnOptions): ChurnResult {
+  const stream = new RequestStream(fleet, options.seed);
+  const releases = new Rng(options.seed ^ 0x7e1ea5e);
+  const live: string[] = [];
+  const decisionUs = new Float64Array(options.measuredRequests);
+  const rejectedByReason: Record<string, number> = {};
+  let accepted = 0;
+  let stranded = 0;
+  let utilization = 0;
+  let samples = 0;
+  let fillRequests = 0;
+  while (fleetUtilization(fleet) < options.targetUtilization && fillRequests < options.maxFillRequests) {
+    decide(fleet, placer, stream.next(), options.vmCxlToDramRatioCap, live);
+    fillRequests++;
+  }
+  for (let n = 0; n < options.measuredRequests; n++) {
+    while (live.length > 0 && fleetUtilization(fleet) > options.targetUtilization) {
+      const i = releases.int(0, live.length - 1);
+      fleet.release(live[i] as string);
+      live[i] = live[live.length - 1] as string;
+      live.pop();
+    }
+    const request = stream.next();
+    const started = performance.now();
+    const rejection = decide(fleet, placer, request, options.vmCxlToDramRatioCap, live);
+    decisionUs[n] = (performance.now() - started) * 1000;
+    if (rejection === undefined) accepted++;
+    else rejectedByReason[rejection] = (rejectedByReason[rejection] ?? 0) + 1;
+    if (n % options.sampleEvery === 0) {
+      stranded += strandedGiB(fleet);
+      utilization += fleetUtilization(fleet);
+      samples++;
+    }
+  }
+  decisionUs.sort();
+  return {
+    decisions: options.measuredRequests,
+    accepted,
+    rejectedByReason,
+    decisionUs,
+    meanStrandedGiB: samples === 0 ? 0 : stranded / samples,
+    meanUtilization: samples === 0 ? 0 : utilization / samples,
+    fillRequests,
+  };
+}
+
+/** Places and commits one request; the rejection code when it was not placed. */
+function decide(fleet: Fleet, placer: Placer, request: StreamRequest, vmCxlToDramRatioCap: number, live: string[]): RejectionCode | undefined {
+  const decision = placer.place(fleet, {
+    vmId: request.vmId,
+    sizeGiB: request.sizeGiB,
+    tier: request.tier,
+    layout: request.layout,
+    interleaveWays: request.interleaveWays,
+    maxAddedLatencyNs: request.maxAddedLatencyNs,
+    vmCxlToDramRatioCap,
+  });
+  if (decision.outcome === 'rejected') return decision.reason.code;
+  fleet.allocate(request.id, request.vmId, decision.extents);
+  live.push(request.id);
+  return undefined;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? 0;
+}

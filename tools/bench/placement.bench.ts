@@ -1,0 +1,129 @@
+/**
+ * `npm run bench:placement [-- --quick] [-- --seed N]`: churn at about 85% utilization on the
+ * rack64 and region fleets, the engine against a naive fleet-scanning first-fit baseline on the
+ * same seeded stream. Prints a table, then one JSON line with the figures.
+ */
+import { PlacementEngine } from '@mxs/policy';
+import type { FleetSpec } from '@mxs/topology';
+import { Fleet, generateFleetSpec } from '@mxs/topology';
+import type { ChurnResult, Placer } from './churn';
+import { percentile, runChurn } from './churn';
+import { NaiveFirstFit } from './naive-first-fit';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const seedArg = args.indexOf('--seed');
+const seed = seedArg >= 0 ? Number(args[seedArg + 1]) : 20261121;
+if (!Number.isInteger(seed)) throw new Error('--seed takes an integer');
+
+const TARGETS = { decisionsPerSec: 100_000, p99Us: 100, regionOverRack64: 1.5 };
+// The bench measures placement, not VM sizing: a generous cap keeps VM limits out of the way.
+const VM_RATIO_CAP = 16;
+
+interface Figures {
+  readonly decisionsPerSec: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly acceptance: number;
+  readonly strandedGiB: number;
+  readonly utilization: number;
+  readonly rejectedByReason: Readonly<Record<string, number>>;
+}
+
+function figures(r: ChurnResult): Figures {
+  const totalUs = r.decisionUs.reduce((a, b) => a + b, 0);
+  return {
+    decisionsPerSec: Math.round(r.decisions / (totalUs / 1e6)),
+    p50Us: round(percentile(r.decisionUs, 50), 2),
+    p99Us: round(percentile(r.decisionUs, 99), 2),
+    acceptance: round(r.accepted / r.decisions, 4),
+    strandedGiB: Math.round(r.meanStrandedGiB),
+    utilization: round(r.meanUtilization, 4),
+    rejectedByReason: r.rejectedByReason,
+  };
+}
+
+function run(spec: FleetSpec, placer: Placer, measuredRequests: number): Figures {
+  const started = performance.now();
+  const fleet = Fleet.fromSpec(spec);
+  const result = figures(
+    runChurn(fleet, placer, {
+      seed,
+      targetUtilization: 0.85,
+      measuredRequests,
+      maxFillRequests: 4 * Math.ceil(fleet.capacityGiB / 64),
+      sampleEvery: Math.max(1, Math.floor(measuredRequests / 50)),
+      vmCxlToDramRatioCap: VM_RATIO_CAP,
+    }),
+  );
+  console.error(`  ${spec.name} ${placer.constructor.name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+const measured = quick ? 20_000 : 200_000;
+const baselineMeasured = quick ? 5_000 : 30_000;
+const results: Record<string, { engine: Figures; baseline: Figures }> = {};
+for (const preset of ['rack64', 'region'] as const) {
+  // Four VMs a host: VMs large enough that their own CXL caps rarely decide a request.
+  const spec = generateFleetSpec({ preset, seed, vmsPerHost: 4 });
+  const engine = run(spec, new PlacementEngine(), measured);
+  const baseline = run(spec, new NaiveFirstFit(), baselineMeasured);
+  results[preset] = { engine, baseline };
+}
+
+const rack64 = results['rack64'];
+const region = results['region'];
+if (!rack64 || !region) throw new Error('missing results');
+const regionOverRack64 = round(1 / region.engine.decisionsPerSec / (1 / rack64.engine.decisionsPerSec), 3);
+
+console.log(`\nplacement churn at ~85% utilization, seed ${seed}${quick ? ' (quick)' : ''}`);
+console.table(
+  Object.fromEntries(
+    Object.entries(results).flatMap(([preset, r]) => [
+      [`${preset} engine`, { ...r.engine, rejectedByReason: JSON.stringify(r.engine.rejectedByReason) }],
+      [`${preset} baseline`, { ...r.baseline, rejectedByReason: JSON.stringify(r.baseline.rejectedByReason) }],
+    ]),
+  ),
+);
+const pass = {
+  decisionsPerSec: region.engine.decisionsPerSec >= TARGETS.decisionsPerSec,
+  p99Us: region.engine.p99Us <= TARGETS.p99Us,
+  regionOverRack64: regionOverRack64 <= TARGETS.regionOverRack64,
+  acceptance: region.engine.acceptance >= region.baseline.acceptance && region.engine.strandedGiB <= region.baseline.strandedGiB,
+};
+console.log(`region/rack64 per-decision time: ${regionOverRack64}x (target <= ${TARGETS.regionOverRack64}x)`);
+console.log(`engine/baseline speed on region: ${round(region.engine.decisionsPerSec / region.baseline.decisionsPerSec, 1)}x`);
+console.log(
+  JSON.stringify({
+    fleet: 'region',
+    decisionsPerSec: region.engine.decisionsPerSec,
+    p50Us: region.engine.p50Us,
+    p99Us: region.engine.p99Us,
+    baselineDecisionsPerSec: region.baseline.decisionsPerSec,
+    acceptance: region.engine.acceptance,
+    baselineAcceptance: region.baseline.acceptance,
+    strandedGiB: region.engine.strandedGiB,
+    baselineStrandedGiB: region.baseline.strandedGiB,
+    utilization: region.engine.utilization,
+    rack64: {
+      decisionsPerSec: rack64.engine.decisionsPerSec,
+      p50Us: rack64.engine.p50Us,
+      p99Us: rack64.engine.p99Us,
+      baselineDecisionsPerSec: rack64.baseline.decisionsPerSec,
+      acceptance: rack64.engine.acceptance,
+      baselineAcceptance: rack64.baseline.acceptance,
+      strandedGiB: rack64.engine.strandedGiB,
+      baselineStrandedGiB: rack64.baseline.strandedGiB,
+    },
+    regionOverRack64,
+    targets: TARGETS,
+    pass,
+    quick,
+    seed,
+  }),
+);
