@@ -83,14 +83,21 @@ export function fleetSpecProblems(spec: FleetSpec): string[] {
   spec.switches.forEach((s, i) => ref(`switches[${i}].rackId`, racks, s.rackId, 'rack'));
   const portsUsed = new Map<string, number>();
   const usePort = (switchId: string) => portsUsed.set(switchId, (portsUsed.get(switchId) ?? 0) + 1);
+  const noRepeats = (path: string, ids: readonly string[]) => {
+    const seen = new Set<string>();
+    ids.forEach((id, j) => {
+      if (seen.has(id)) problems.push(`${path}[${j}]: "${id}" is listed twice`);
+      seen.add(id);
+    });
+  };
   spec.hosts.forEach((h, i) => {
     ref(`hosts[${i}].rackId`, racks, h.rackId, 'rack');
+    noRepeats(`hosts[${i}].switchIds`, h.switchIds);
     h.switchIds.forEach((s, j) => {
       ref(`hosts[${i}].switchIds[${j}]`, switches, s, 'switch');
       usePort(s);
     });
   });
-  const directOf = new Set<string>();
   spec.devices.forEach((d, i) => {
     const path = `devices[${i}]`;
     ref(`${path}.rackId`, racks, d.rackId, 'rack');
@@ -101,7 +108,6 @@ export function fleetSpecProblems(spec: FleetSpec): string[] {
     switch (a.kind) {
       case 'direct':
         ref(`${path}.attachment.hostId`, hosts, a.hostId, 'host');
-        directOf.add(a.hostId);
         break;
       case 'switch':
         ref(`${path}.attachment.switchId`, switches, a.switchId, 'switch');
@@ -109,6 +115,7 @@ export function fleetSpecProblems(spec: FleetSpec): string[] {
         break;
       case 'multi-headed':
         a.hostIds.forEach((h, j) => ref(`${path}.attachment.hostIds[${j}]`, hosts, h, 'host'));
+        noRepeats(`${path}.attachment.hostIds`, a.hostIds);
         if (a.hostIds.length > d.maxLogicalDevices) {
           problems.push(`${path}.attachment.hostIds: ${a.hostIds.length} heads but only ${d.maxLogicalDevices} logical devices`);
         }

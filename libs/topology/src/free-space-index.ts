@@ -125,6 +125,10 @@ export class FreeSpaceIndex {
 
   /** Total of the `count` largest runs, counting no further once it reaches `enough`. */
   largestRunsTotal(count: number, enough = Number.POSITIVE_INFINITY): number {
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new TopologyError('invalid-argument', `count must be a whole number >= 0, got ${count}`);
+    }
+    if (count === 0) return 0;
     if (this.byStart.size <= count) return this.free;
     let total = 0;
     let taken = 0;

@@ -114,13 +114,20 @@ export function generateFleetSpec(options: GenerateFleetOptions): FleetSpec {
       });
       // VMs share the host's DRAM: each takes between a quarter of and its whole part of 90% of it.
       const budgetGiB = (dramGiB * 0.9) / Math.max(1, vmsPerHost);
-      const sizes = VM_DRAM_GIB.filter((size) => size <= budgetGiB && size * 4 > budgetGiB);
+      if (vmsPerHost > 0 && budgetGiB < VM_DRAM_GIB[0]) {
+        throw new TopologyError(
+          'invalid-argument',
+          `vmsPerHost ${vmsPerHost} leaves less than ${VM_DRAM_GIB[0]} GiB of DRAM per VM on ${hostId} (${dramGiB} GiB)`,
+        );
+      }
+      const fitting = VM_DRAM_GIB.filter((size) => size <= budgetGiB);
+      const sizes = fitting.filter((size) => size * 4 > budgetGiB);
       for (let v = 0; v < vmsPerHost; v++) {
         vms.push({
           id: `vm-${hostNo}-${v + 1}`,
           tenantId: `tenant-${rng.int(1, tenants)}`,
           hostId,
-          dramGiB: sizes.length > 0 ? rng.pick(sizes) : VM_DRAM_GIB[0],
+          dramGiB: rng.pick(sizes.length > 0 ? sizes : fitting.slice(-1)),
         });
       }
     }

@@ -11,10 +11,12 @@ export class Rng {
   private d: number;
 
   constructor(seed: number) {
-    if (!Number.isInteger(seed)) {
-      throw new TopologyError('invalid-argument', `seed must be an integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed)) {
+      throw new TopologyError('invalid-argument', `seed must be a safe integer, got ${seed}`);
     }
-    let s = seed >>> 0;
+    // Seeds past 32 bits fold their high part in, so 1 and 2^32 + 1 differ.
+    const high = Math.floor(seed / 4294967296) | 0;
+    let s = ((seed >>> 0) ^ Math.imul(high, 0x9e3779b1)) >>> 0;
     const next = (): number => {
       s = (s + 0x9e3779b9) | 0;
       let z = s;
@@ -59,6 +61,9 @@ export class Rng {
 
   /** Picks by relative weight; weights need not sum to 1. */
   weighted<T>(choices: readonly (readonly [T, number])[]): T {
+    if (choices.some(([, w]) => !(w >= 0) || !Number.isFinite(w))) {
+      throw new TopologyError('invalid-argument', 'weighted() takes finite weights >= 0');
+    }
     const total = choices.reduce((sum, [, w]) => sum + w, 0);
     if (!(total > 0)) throw new TopologyError('invalid-argument', 'weighted() needs a positive total weight');
     let x = this.next() * total;
