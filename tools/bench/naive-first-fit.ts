@@ -1,5 +1,5 @@
 import type { PlacedExtent, PlacementConfig, PlacementDecision, PlacementRequest } from '@mxs/policy';
-import { checkRequestLimits, DEVICE_FILTERS, needOf, resolveConfig } from '@mxs/policy';
+import { admit, DEVICE_FILTERS, resolveConfig } from '@mxs/policy';
 import type { CxlDevice, Fleet } from '@mxs/topology';
 
 /**
@@ -14,20 +14,15 @@ export class NaiveFirstFit {
   }
 
   place(fleet: Fleet, request: PlacementRequest): PlacementDecision {
-    const need = needOf(request, this.config);
-    const vm = fleet.vm(request.vmId);
+    const { need, vm, rejection } = admit(fleet, request, this.config);
     const host = vm.host;
     const explanation = { vmId: vm.id, hostId: host.id, candidates: host.paths.length, dropped: [], chosen: [] };
     const base = { vmId: vm.id, sizeGiB: need.sizeGiB, explanation };
-    const limit = checkRequestLimits(vm, need, {
-      tenantQuotaGiB: request.tenantQuotaGiB,
-      tenantUsedGiB: request.tenantUsedGiB ?? fleet.tenantUsedGiB(vm.tenantId),
-      vmCxlToDramRatioCap: request.vmCxlToDramRatioCap ?? this.config.vmCxlToDramRatioCap,
-    });
-    if (limit !== undefined) return { outcome: 'rejected', ...base, reason: limit };
+    if (rejection !== undefined) return { outcome: 'rejected', ...base, reason: rejection };
     const picked: CxlDevice[] = [];
+    const pathTo = new Map(host.paths.map((p) => [p.device, p]));
     for (const device of fleet.devices) {
-      const path = fleet.pathBetween(host, device);
+      const path = pathTo.get(device);
       if (path === undefined || DEVICE_FILTERS.some((f) => f.check(path, need) !== undefined)) continue;
       picked.push(device);
       if (picked.length === need.ways) break;

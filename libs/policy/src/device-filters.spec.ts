@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 import fc from 'fast-check';
-import type { Fleet, Path } from '@mxs/topology';
-import { Fleet as FleetClass, generateFleetSpec, Rng } from '@mxs/topology';
+import type { Fleet } from '@mxs/topology';
+import { Rng } from '@mxs/topology';
 import {
   bandwidthHeadroom,
   capacityFits,
@@ -17,16 +17,11 @@ import {
 } from './device-filters';
 import type { Need, PlacementRequest } from './request';
 import { DEFAULT_PLACEMENT_CONFIG, needOf } from './request';
-import { fill, tinyFleet } from './testing/tiny-fleet';
+import { fill, pathTo, randomFleet, tinyFleet } from './testing/fixtures';
 
 const need = (request: Partial<PlacementRequest> = {}): Need =>
   needOf({ vmId: 'vm1', sizeGiB: 64, tier: 'any', ...request }, DEFAULT_PLACEMENT_CONFIG);
 
-function pathTo(fleet: Fleet, hostId: string, deviceId: string): Path {
-  const path = fleet.pathBetween(fleet.host(hostId), fleet.device(deviceId));
-  if (path === undefined) throw new Error(`no path ${hostId} -> ${deviceId}`);
-  return path;
-}
 
 describe('device filters', () => {
   it('path-down: drops devices behind a switch that is down, not direct ones', () => {
@@ -127,7 +122,8 @@ describe('firstDrop', () => {
         fc.integer({ min: 1, max: 600 }),
         fc.option(fc.integer({ min: 100, max: 600 }), { nil: undefined }),
         (seed, tier, sizeGiB, maxAddedLatencyNs) => {
-          const fleet = randomState(seed);
+          const fleet = randomFleet(seed);
+          allocateRandomly(fleet, seed);
           const n = needOf({ vmId: 'x', sizeGiB, tier, maxAddedLatencyNs }, DEFAULT_PLACEMENT_CONFIG);
           for (const host of fleet.hosts) {
             for (const path of host.paths) {
@@ -142,14 +138,9 @@ describe('firstDrop', () => {
   });
 });
 
-/** The small preset with seeded random health, switch states and allocations. */
-function randomState(seed: number): Fleet {
+/** Forty seeded allocations of random sizes on random reachable devices, at best-fit offsets. */
+function allocateRandomly(fleet: Fleet, seed: number): void {
   const rng = new Rng(seed);
-  const fleet = FleetClass.fromSpec(generateFleetSpec({ preset: 'small', seed }));
-  for (const device of fleet.devices) {
-    if (rng.next() < 0.15) fleet.setDeviceHealth(device.id, rng.pick(['degraded', 'draining', 'failed'] as const));
-  }
-  if (rng.next() < 0.2) fleet.setSwitchState(fleet.switches[0]?.id ?? '', 'down');
   const vms = [...fleet.vms];
   for (let i = 0; i < 40; i++) {
     const vm = rng.pick(vms);
@@ -158,5 +149,4 @@ function randomState(seed: number): Fleet {
     const start = path.device.free.bestFit(size);
     if (start !== undefined) fleet.allocate(`r${i}`, vm.id, [{ deviceId: path.device.id, offsetGiB: start, sizeGiB: size, bandwidthGBps: rng.next() * 8 }]);
   }
-  return fleet;
 }

@@ -2,24 +2,13 @@
 import fc from 'fast-check';
 import type { Fleet } from '@mxs/topology';
 import { Fleet as FleetClass, generateFleetSpec, Rng } from '@mxs/topology';
+import { randomFleet } from './testing/fixtures';
 import type { PlacementDecision } from './engine';
 import { PlacementEngine } from './engine';
 import type { Layout, PlacementRequest, RequestedTier } from './request';
 import { DEFAULT_PLACEMENT_CONFIG } from './request';
 
 const engine = new PlacementEngine();
-
-/** The small preset after seeded random failures, drains and allocations. */
-function randomFleet(seed: number): Fleet {
-  const rng = new Rng(seed);
-  const fleet = FleetClass.fromSpec(generateFleetSpec({ preset: 'small', seed }));
-  for (const device of fleet.devices) {
-    if (rng.next() < 0.15) fleet.setDeviceHealth(device.id, rng.pick(['degraded', 'draining', 'failed'] as const));
-  }
-  if (rng.next() < 0.15) fleet.setSwitchState(fleet.switches[0]?.id ?? '', 'down');
-  for (const host of fleet.hosts) if (rng.next() < 0.05) fleet.setHostState(host.id, 'maintenance');
-  return fleet;
-}
 
 /** A seeded request on a random VM of the fleet. */
 function randomRequest(rng: Rng, fleet: Fleet): PlacementRequest {

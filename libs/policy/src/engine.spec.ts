@@ -3,7 +3,7 @@ import type { PlacedDecision, PlacementDecision } from './engine';
 import { PlacementEngine } from './engine';
 import { explainDecision } from './explain';
 import type { PlacementRequest } from './request';
-import { fill, tinyFleet } from './testing/tiny-fleet';
+import { fill, tinyFleet } from './testing/fixtures';
 
 const engine = new PlacementEngine();
 

@@ -4,9 +4,9 @@ import { firstDrop } from './device-filters';
 import type { PlacedExtent } from './extents';
 import { chooseExtents } from './extents';
 import type { Rejection } from './rejection';
-import { checkRequestLimits, rejectionFromDrops } from './rejection';
+import { admit, rejectionFromDrops } from './rejection';
 import type { Need, PlacementConfig, PlacementRequest } from './request';
-import { needOf, resolveConfig } from './request';
+import { resolveConfig } from './request';
 import type { ScoreParts } from './scorers';
 import { scoreParts, weightedScore } from './scorers';
 
@@ -68,17 +68,9 @@ export class PlacementEngine {
   }
 
   place(fleet: Fleet, request: PlacementRequest): PlacementDecision {
-    const need = needOf(request, this.config);
-    const vm = fleet.vm(request.vmId);
+    const { need, vm, rejection } = admit(fleet, request, this.config);
+    if (rejection !== undefined) return rejected(vm, need, rejection, []);
     const host = vm.host;
-    const quota = request.tenantQuotaGiB;
-    const limitRejection = checkRequestLimits(vm, need, {
-      tenantQuotaGiB: quota,
-      // Only a quota needs the tenant's usage; skip the lookup otherwise.
-      tenantUsedGiB: quota === undefined ? 0 : (request.tenantUsedGiB ?? fleet.tenantUsedGiB(vm.tenantId)),
-      vmCxlToDramRatioCap: request.vmCxlToDramRatioCap ?? this.config.vmCxlToDramRatioCap,
-    });
-    if (limitRejection !== undefined) return rejected(vm, need, limitRejection, []);
 
     const weights = this.config.weights[need.layout];
     const dropped: Drop[] = [];

@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 import { PlacementEngine } from './engine';
 import type { PlacementRequest } from './request';
-import { fill, tinyFleet } from './testing/tiny-fleet';
+import { fill, tinyFleet } from './testing/fixtures';
 
 const engine = new PlacementEngine();
 

@@ -1,7 +1,8 @@
-import type { Host, Vm } from '@mxs/topology';
+import type { Fleet, Host, Vm } from '@mxs/topology';
 import type { DeviceFilterName, Drop } from './device-filters';
 import { DEVICE_FILTERS } from './device-filters';
-import type { Need } from './request';
+import type { Need, PlacementConfig, PlacementRequest } from './request';
+import { needOf } from './request';
 
 export type RejectionCode =
   | 'host-unavailable'
@@ -29,6 +30,30 @@ export interface RequestLimits {
   readonly tenantQuotaGiB: number | undefined;
   readonly tenantUsedGiB: number;
   readonly vmCxlToDramRatioCap: number;
+}
+
+export interface Admission {
+  readonly need: Need;
+  readonly vm: Vm;
+  /** The limit the request breaks, if any: then no device is looked at. */
+  readonly rejection: Rejection | undefined;
+}
+
+/**
+ * The first step of every placer: validate the request, find its VM, and check the limits that
+ * hold for the request as a whole (host state, quota, VM ratio, host window and movable ratio).
+ */
+export function admit(fleet: Fleet, request: PlacementRequest, config: PlacementConfig): Admission {
+  const need = needOf(request, config);
+  const vm = fleet.vm(request.vmId);
+  const quota = request.tenantQuotaGiB;
+  const rejection = checkRequestLimits(vm, need, {
+    tenantQuotaGiB: quota,
+    // Only a quota needs the tenant's usage; skip the lookup otherwise.
+    tenantUsedGiB: quota === undefined ? 0 : (request.tenantUsedGiB ?? fleet.tenantUsedGiB(vm.tenantId)),
+    vmCxlToDramRatioCap: request.vmCxlToDramRatioCap ?? config.vmCxlToDramRatioCap,
+  });
+  return { need, vm, rejection };
 }
 
 /** Checks that hold for the request as a whole, before any device is looked at. */

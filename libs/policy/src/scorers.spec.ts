@@ -1,17 +1,11 @@
 /// <reference types="jest" />
-import type { Fleet, Path } from '@mxs/topology';
 import type { PlacementRequest } from './request';
 import { DEFAULT_PLACEMENT_CONFIG, needOf } from './request';
 import { domainScore, fitScore, latencyScore, scoreParts, sharingScore, weightedScore } from './scorers';
-import { fill, tinyFleet } from './testing/tiny-fleet';
+import { fill, pathTo, tinyFleet } from './testing/fixtures';
 
 const need = (request: Partial<PlacementRequest> = {}) => needOf({ vmId: 'vm1', sizeGiB: 64, tier: 'any', ...request }, DEFAULT_PLACEMENT_CONFIG);
 
-function pathTo(fleet: Fleet, hostId: string, deviceId: string): Path {
-  const path = fleet.pathBetween(fleet.host(hostId), fleet.device(deviceId));
-  if (path === undefined) throw new Error(`no path ${hostId} -> ${deviceId}`);
-  return path;
-}
 
 describe('fitScore', () => {
   it('pack: an exact fit scores 1, a share of a larger run scores its fraction', () => {

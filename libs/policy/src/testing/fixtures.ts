@@ -1,5 +1,5 @@
-import type { DeviceSpec, FleetSpec, HostSpec } from '@mxs/topology';
-import { FLEET_FORMAT, Fleet } from '@mxs/topology';
+import type { DeviceSpec, FleetSpec, HostSpec, Path } from '@mxs/topology';
+import { FLEET_FORMAT, Fleet, generateFleetSpec, Rng } from '@mxs/topology';
 
 /**
  * A hand-sized fleet for tests, small enough to reason about each number:
@@ -58,4 +58,22 @@ export function tinyFleet(edit: (spec: FleetSpec) => FleetSpec = (s) => s): Flee
 /** Fills `deviceId` from offset 0 with one allocation of `sizeGiB`, held by `vmId`. */
 export function fill(fleet: Fleet, deviceId: string, offsetGiB: number, sizeGiB: number, vmId = 'vm2'): void {
   fleet.allocate(`fill-${deviceId}-${offsetGiB}`, vmId, [{ deviceId, offsetGiB, sizeGiB }]);
+}
+
+export function pathTo(fleet: Fleet, hostId: string, deviceId: string): Path {
+  const path = fleet.pathBetween(fleet.host(hostId), fleet.device(deviceId));
+  if (path === undefined) throw new Error(`no path ${hostId} -> ${deviceId}`);
+  return path;
+}
+
+/** The small preset after seeded random failures, drains, a switch or host going down. */
+export function randomFleet(seed: number): Fleet {
+  const rng = new Rng(seed);
+  const fleet = Fleet.fromSpec(generateFleetSpec({ preset: 'small', seed }));
+  for (const device of fleet.devices) {
+    if (rng.next() < 0.15) fleet.setDeviceHealth(device.id, rng.pick(['degraded', 'draining', 'failed'] as const));
+  }
+  if (rng.next() < 0.15) fleet.setSwitchState(fleet.switches[0]?.id ?? '', 'down');
+  for (const host of fleet.hosts) if (rng.next() < 0.05) fleet.setHostState(host.id, 'maintenance');
+  return fleet;
 }
