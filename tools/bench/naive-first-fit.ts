@@ -16,13 +16,12 @@ export class NaiveFirstFit {
   place(fleet: Fleet, request: PlacementRequest): PlacementDecision {
     const { need, vm, rejection } = admit(fleet, request, this.config);
     const host = vm.host;
-    const explanation = { vmId: vm.id, hostId: host.id, candidates: host.paths.length, dropped: [], chosen: [] };
+    const explanation = { vmId: vm.id, hostId: host.id, candidates: host.paths.length, hostUnderPressure: false, dropped: [], chosen: [] };
     const base = { vmId: vm.id, sizeGiB: need.sizeGiB, explanation };
     if (rejection !== undefined) return { outcome: 'rejected', ...base, reason: rejection };
     const picked: CxlDevice[] = [];
-    const pathTo = new Map(host.paths.map((p) => [p.device, p]));
     for (const device of fleet.devices) {
-      const path = pathTo.get(device);
+      const path = fleet.pathBetween(host, device);
       if (path === undefined || DEVICE_FILTERS.some((f) => f.check(path, need) !== undefined)) continue;
       picked.push(device);
       if (picked.length === need.ways) break;

@@ -56,6 +56,23 @@ describe('PlacementEngine', () => {
     expect(d.explanation.chosen[0]?.parts.domain).toBe(1);
   });
 
+  it('when a host nears its limit, its own device goes before a better-fitting shared one', () => {
+    const withHostDram = (dramGiB: number) => {
+      const fleet = tinyFleet((s) => ({ ...s, hosts: s.hosts.map((h) => (h.id === 'h1' ? { ...h, dramGiB } : h)) }));
+      fill(fleet, 'pool-b', 0, 448); // pool-b keeps exactly 64 GiB: a perfect fit
+      return placed(engine.place(fleet, request({ sizeGiB: 64 })));
+    };
+    // 128 GiB DRAM: 385 GiB movable room, plenty after 64 GiB: best fit wins.
+    const relaxed = withHostDram(128);
+    expect(relaxed.extents[0]?.deviceId).toBe('pool-b');
+    expect(relaxed.explanation.hostUnderPressure).toBe(false);
+    // 96 GiB DRAM: 288 GiB room; 64 GiB from the pool would leave 224 for direct-1's 256 free.
+    const pressed = withHostDram(96);
+    expect(pressed.extents[0]?.deviceId).toBe('direct-1');
+    expect(pressed.explanation.hostUnderPressure).toBe(true);
+    expect(explainDecision(pressed)).toContain('  host h1 is near its limit: devices only it reaches go first');
+  });
+
   it('interleave takes N distinct devices with equal contiguous shares', () => {
     const fleet = tinyFleet();
     const d = placed(engine.place(fleet, request({ tier: 'any', sizeGiB: 96, layout: 'interleave', interleaveWays: 3, vmCxlToDramRatioCap: 8 })));

@@ -5,10 +5,10 @@ import type { PlacedExtent } from './extents';
 import { chooseExtents } from './extents';
 import type { Rejection } from './rejection';
 import { admit, rejectionFromDrops } from './rejection';
-import type { Need, PlacementConfig, PlacementRequest } from './request';
+import type { Layout, Need, PlacementConfig, PlacementRequest, ScoreWeights } from './request';
 import { resolveConfig } from './request';
 import type { ScoreParts } from './scorers';
-import { scoreParts, weightedScore } from './scorers';
+import { scoreParts, strandsExclusive, weightedScore } from './scorers';
 
 export interface ChosenDevice {
   readonly deviceId: string;
@@ -22,6 +22,8 @@ export interface Explanation {
   readonly hostId: string;
   /** Devices the VM's host has a path to: the only ones ever considered. */
   readonly candidates: number;
+  /** The host was near its limit, so the devices only it reaches were weighed first. */
+  readonly hostUnderPressure: boolean;
   readonly dropped: readonly Drop[];
   readonly chosen: readonly ChosenDevice[];
 }
@@ -62,9 +64,13 @@ function better(a: Survivor, b: Survivor): number {
  */
 export class PlacementEngine {
   readonly config: PlacementConfig;
+  private readonly pressuredWeights: Readonly<Record<Layout, ScoreWeights>>;
 
   constructor(config: Partial<PlacementConfig> = {}) {
     this.config = resolveConfig(config);
+    const bonus = (w: ScoreWeights): ScoreWeights => ({ ...w, sharing: w.sharing + this.config.strandingSharingBonus });
+    const { pack, spread, interleave } = this.config.weights;
+    this.pressuredWeights = { pack: bonus(pack), spread: bonus(spread), interleave: bonus(interleave) };
   }
 
   place(fleet: Fleet, request: PlacementRequest): PlacementDecision {
@@ -72,7 +78,8 @@ export class PlacementEngine {
     if (rejection !== undefined) return rejected(vm, need, rejection, []);
     const host = vm.host;
 
-    const weights = this.config.weights[need.layout];
+    const underPressure = strandsExclusive(host, need.sizeGiB);
+    const weights = (underPressure ? this.pressuredWeights : this.config.weights)[need.layout];
     const dropped: Drop[] = [];
     const survivors: Survivor[] = [];
     for (const path of host.paths) {
@@ -95,7 +102,7 @@ export class PlacementEngine {
       vmId: vm.id,
       sizeGiB: need.sizeGiB,
       extents,
-      explanation: { vmId: vm.id, hostId: host.id, candidates: host.paths.length, dropped, chosen },
+      explanation: { vmId: vm.id, hostId: host.id, candidates: host.paths.length, hostUnderPressure: underPressure, dropped, chosen },
     };
   }
 }
@@ -112,6 +119,6 @@ function rejected(vm: Vm, need: Need, reason: Rejection, dropped: readonly Drop[
     vmId: vm.id,
     sizeGiB: need.sizeGiB,
     reason,
-    explanation: { vmId: vm.id, hostId: vm.host.id, candidates: vm.host.paths.length, dropped, chosen: [] },
+    explanation: { vmId: vm.id, hostId: vm.host.id, candidates: vm.host.paths.length, hostUnderPressure: false, dropped, chosen: [] },
   };
 }

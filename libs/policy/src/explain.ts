@@ -37,6 +37,7 @@ export function explainDecision(decision: PlacementDecision): string[] {
     lines.push(`rejected (${decision.reason.code}): ${decision.reason.message}`);
     return lines;
   }
+  if (e.hostUnderPressure) lines.push(`  host ${e.hostId} is near its limit: devices only it reaches go first`);
   for (const c of e.chosen) {
     const p = c.parts;
     lines.push(`  chose ${c.deviceId}: score ${fixed(c.score, 3)} (fit ${fixed(p.fit, 2)}, latency ${fixed(p.latency, 2)}, domain ${fixed(p.domain, 2)}, sharing ${fixed(p.sharing, 2)})`);

@@ -43,6 +43,8 @@ export interface PlacementConfig {
   /** How many separate free runs one device may contribute to a `pack`/`spread` placement. */
   readonly maxExtentsPerDevice: number;
   readonly weights: Readonly<Record<Layout, ScoreWeights>>;
+  /** Added to the `sharing` weight when a host would otherwise strand its own devices' space. */
+  readonly strandingSharingBonus: number;
 }
 
 export const DEFAULT_PLACEMENT_CONFIG: PlacementConfig = {
@@ -55,6 +57,7 @@ export const DEFAULT_PLACEMENT_CONFIG: PlacementConfig = {
     spread: { fit: 0.3, sharing: 0.15, latency: 0.15, domain: 0.4 },
     interleave: { fit: 0.3, sharing: 0.2, latency: 0.3, domain: 0.2 },
   },
+  strandingSharingBonus: 1,
 };
 
 function invalidConfig(message: string): never {
@@ -72,6 +75,7 @@ export function resolveConfig(overrides: Partial<PlacementConfig> = {}): Placeme
   if (!(config.defaultBandwidthGBpsPerGiB >= 0)) bad('defaultBandwidthGBpsPerGiB must be >= 0');
   if (!(config.vmCxlToDramRatioCap > 0)) bad('vmCxlToDramRatioCap must be > 0');
   if (!Number.isInteger(config.maxExtentsPerDevice) || config.maxExtentsPerDevice < 1) bad('maxExtentsPerDevice must be an integer >= 1');
+  if (!(config.strandingSharingBonus >= 0)) bad('strandingSharingBonus must be >= 0');
   for (const layout of LAYOUTS) {
     const w = config.weights[layout];
     if ([w.fit, w.latency, w.domain, w.sharing].some((x) => !(x >= 0))) bad(`weights.${layout} must be non-negative numbers`);

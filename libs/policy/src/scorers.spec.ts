@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 import type { PlacementRequest } from './request';
 import { DEFAULT_PLACEMENT_CONFIG, needOf } from './request';
-import { domainScore, fitScore, latencyScore, scoreParts, sharingScore, weightedScore } from './scorers';
+import { domainScore, fitScore, latencyScore, scoreParts, sharingScore, strandsExclusive, weightedScore } from './scorers';
 import { fill, pathTo, tinyFleet } from './testing/fixtures';
 
 const need = (request: Partial<PlacementRequest> = {}) => needOf({ vmId: 'vm1', sizeGiB: 64, tier: 'any', ...request }, DEFAULT_PLACEMENT_CONFIG);
@@ -76,5 +76,23 @@ describe('weightedScore', () => {
     const parts = scoreParts(path, vm, n);
     const w = DEFAULT_PLACEMENT_CONFIG.weights.pack;
     expect(weightedScore(path, vm, n, w)).toBeCloseTo(parts.fit * w.fit + parts.latency * w.latency + parts.domain * w.domain + parts.sharing * w.sharing);
+  });
+});
+
+describe('strandsExclusive', () => {
+  it('is true when what the host could still take falls below its own devices’ free space', () => {
+    // h1: 96 GiB DRAM at 301% may online 288 GiB; direct-1 has 256 GiB free.
+    const fleet = tinyFleet((s) => ({ ...s, hosts: s.hosts.map((h) => (h.id === 'h1' ? { ...h, dramGiB: 96 } : h)) }));
+    const h1 = fleet.host('h1');
+    expect(strandsExclusive(h1, 32)).toBe(false); // 288 - 32 = 256: exactly enough
+    expect(strandsExclusive(h1, 33)).toBe(true);
+    fill(fleet, 'direct-1', 0, 256, 'vm1'); // nothing left to strand
+    expect(strandsExclusive(fleet.host('h1'), 32)).toBe(false);
+  });
+
+  it('ignores own devices that take no new memory', () => {
+    const fleet = tinyFleet((s) => ({ ...s, hosts: s.hosts.map((h) => (h.id === 'h1' ? { ...h, dramGiB: 96 } : h)) }));
+    fleet.setDeviceHealth('direct-1', 'draining');
+    expect(strandsExclusive(fleet.host('h1'), 100)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { CxlDevice, Path, Vm } from '@mxs/topology';
+import type { CxlDevice, Host, Path, Vm } from '@mxs/topology';
 import type { Layout, Need, ScoreWeights } from './request';
 
 /** Each scorer rates a surviving candidate in [0, 1]; higher is better. */
@@ -44,6 +44,19 @@ export function sharingScore(path: Path): number {
   if (device.exclusive) return 1;
   if (path.bound) return 0.6;
   return 0.4 * (1 - device.boundHostCount / device.maxLogicalDevices);
+}
+
+/**
+ * True when the host, after taking `sizeGiB` from a shared device, could no longer fill the
+ * free space of the devices only it reaches: that space would be stranded. The engine then
+ * weighs `sharing` more, so the host's own devices go first.
+ */
+export function strandsExclusive(host: Host, sizeGiB: number): boolean {
+  let exclusiveFreeGiB = 0;
+  for (const path of host.paths) {
+    if (path.device.exclusive && path.device.health === 'healthy') exclusiveFreeGiB += path.device.freeGiB;
+  }
+  return exclusiveFreeGiB > 0 && host.growthRoomGiB - sizeGiB < exclusiveFreeGiB;
 }
 
 export function scoreParts(path: Path, vm: Vm, need: Need): ScoreParts {
