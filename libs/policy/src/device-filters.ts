@@ -108,7 +108,7 @@ export function bandwidthAvailableGBps(device: CxlDevice, need: Need): number {
  */
 export function placeableGiB(device: CxlDevice, maxExtents: number, enoughGiB = Number.POSITIVE_INFINITY): number {
   const block = device.extentBlockGiB;
-  const largest = device.free.largestRun * block;
+  const largest = device.largestFreeRunGiB;
   if (largest >= enoughGiB || maxExtents === 1) return largest;
   return device.free.largestRunsTotal(maxExtents, enoughGiB / block) * block;
 }

@@ -42,7 +42,7 @@ function checkDecision(fleet: Fleet, request: PlacementRequest, decision: Placem
   if (request.tenantQuotaGiB !== undefined) {
     expect(fleet.tenantUsedGiB(vm.tenantId) + request.sizeGiB).toBeLessThanOrEqual(request.tenantQuotaGiB);
   }
-  expect(vm.cxlGiB + request.sizeGiB).toBeLessThanOrEqual(vm.spec.dramGiB * (request.vmCxlToDramRatioCap ?? 4));
+  expect(vm.cxlGiB + request.sizeGiB).toBeLessThanOrEqual(vm.dramGiB * (request.vmCxlToDramRatioCap ?? 4));
   for (const extent of decision.extents) {
     const device = fleet.device(extent.deviceId);
     const path = fleet.pathBetween(vm.host, device);

@@ -70,11 +70,11 @@ export function checkRequestLimits(vm: Vm, need: Need, limits: RequestLimits): R
       message: `needs ${size} GiB, tenant quota is ${quota} GiB with ${limits.tenantUsedGiB} GiB in use (${Math.max(0, quota - limits.tenantUsedGiB)} GiB left)`,
     };
   }
-  const vmCapGiB = Math.floor(vm.spec.dramGiB * limits.vmCxlToDramRatioCap);
+  const vmCapGiB = Math.floor(vm.dramGiB * limits.vmCxlToDramRatioCap);
   if (vm.cxlGiB + size > vmCapGiB) {
     return {
       code: 'vm-ratio-cap',
-      message: `needs ${size} GiB, VM ${vm.id} may hold at most ${vmCapGiB} GiB of CXL memory (${limits.vmCxlToDramRatioCap}x its ${vm.spec.dramGiB} GiB DRAM) and holds ${vm.cxlGiB} GiB`,
+      message: `needs ${size} GiB, VM ${vm.id} may hold at most ${vmCapGiB} GiB of CXL memory (${limits.vmCxlToDramRatioCap}x its ${vm.dramGiB} GiB DRAM) and holds ${vm.cxlGiB} GiB`,
     };
   }
   const windowLeft = host.spec.cfmwsWindowGiB - host.mappedGiB;

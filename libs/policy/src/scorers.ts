@@ -29,9 +29,9 @@ export function latencyScore(path: Path): number {
 
 /** Away from the VM's other memory: a new device scores 1, a new device behind a used switch 0.5. */
 export function domainScore(path: Path, vm: Vm): number {
-  if (vm.allocations.size === 0) return 1;
-  if (vm.extentsOnDevice.has(path.device)) return 0;
-  if (path.viaSwitch !== undefined && vm.extentsBehindSwitch.has(path.viaSwitch)) return 0.5;
+  if (vm.allocations.length === 0) return 1;
+  if (vm.extentsOn(path.device) > 0) return 0;
+  if (path.viaSwitch !== undefined && vm.extentsBehind(path.viaSwitch) > 0) return 0.5;
   return 1;
 }
 

@@ -17,17 +17,15 @@ import { tierOf } from './spec';
  * change only through `Fleet` methods, which keep them consistent with each other.
  */
 export class CxlSwitch {
+  readonly id: string;
   state: SwitchState;
 
   constructor(
     readonly index: number,
     readonly spec: SwitchSpec,
   ) {
+    this.id = spec.id;
     this.state = spec.state;
-  }
-
-  get id(): string {
-    return this.spec.id;
   }
 }
 
@@ -61,6 +59,7 @@ export class Path {
 }
 
 export class Host {
+  readonly id: string;
   state: HostState;
   /** CXL GiB mapped into this host by live extents. */
   mappedGiB = 0;
@@ -70,11 +69,8 @@ export class Host {
     readonly index: number,
     readonly spec: HostSpec,
   ) {
+    this.id = spec.id;
     this.state = spec.state;
-  }
-
-  get id(): string {
-    return this.spec.id;
   }
 
   /** Most CXL GiB the host may online as movable memory (auto_movable_ratio over its DRAM). */
@@ -90,6 +86,8 @@ export class Host {
 }
 
 export class CxlDevice {
+  // Placement reads these for every candidate: keep them on this object, not behind `spec`.
+  readonly id: string;
   health: DeviceHealth;
   /** Free space in blocks of `extentBlockGiB`. */
   readonly free: FreeSpaceIndex;
@@ -99,42 +97,40 @@ export class CxlDevice {
   readonly tier: Tier;
   /** Paths into this device, one per host that reaches it (any state). */
   readonly paths: Path[] = [];
-  // Copied from the spec: placement reads them for every candidate, so keep them on one object.
   readonly extentBlockGiB: number;
   readonly maxLogicalDevices: number;
   readonly bandwidthGBps: number;
+  private freeNowGiB: number;
+  private largestRunNowGiB: number;
 
   constructor(
     readonly index: number,
     readonly spec: DeviceSpec,
   ) {
+    this.id = spec.id;
     this.health = spec.health;
     this.tier = tierOf(spec.attachment);
     this.extentBlockGiB = spec.extentBlockGiB;
     this.maxLogicalDevices = spec.maxLogicalDevices;
     this.bandwidthGBps = spec.bandwidthGBps;
     this.free = new FreeSpaceIndex(Math.floor(spec.capacityGiB / spec.extentBlockGiB));
-  }
-
-  get id(): string {
-    return this.spec.id;
+    this.freeNowGiB = this.free.freeTotal * this.extentBlockGiB;
+    this.largestRunNowGiB = this.freeNowGiB;
   }
 
   get attachment(): DeviceAttachment {
     return this.spec.attachment;
   }
 
-  /** Only one host can ever use it (a direct device). */
-  get exclusive(): boolean {
-    return this.paths.length <= 1;
-  }
+  /** Only one host can ever use it (a direct device); set once the fleet is wired. */
+  exclusive = false;
 
   get capacityGiB(): number {
     return this.free.capacity * this.extentBlockGiB;
   }
 
   get freeGiB(): number {
-    return this.free.freeTotal * this.extentBlockGiB;
+    return this.freeNowGiB;
   }
 
   get usedGiB(): number {
@@ -142,7 +138,25 @@ export class CxlDevice {
   }
 
   get largestFreeRunGiB(): number {
-    return this.free.largestRun * this.extentBlockGiB;
+    return this.largestRunNowGiB;
+  }
+
+  /** Takes a free, aligned range (`Fleet.allocate` checks it first). */
+  take(offsetGiB: number, sizeGiB: number): void {
+    this.free.allocateAt(offsetGiB / this.extentBlockGiB, sizeGiB / this.extentBlockGiB);
+    this.refreshFree();
+  }
+
+  /** Gives a taken range back (`Fleet.release`). */
+  giveBack(offsetGiB: number, sizeGiB: number): void {
+    this.free.release(offsetGiB / this.extentBlockGiB, sizeGiB / this.extentBlockGiB);
+    this.refreshFree();
+  }
+
+  // Kept on this object because every placement filter reads them: one object, one cache miss.
+  private refreshFree(): void {
+    this.freeNowGiB = this.free.freeTotal * this.extentBlockGiB;
+    this.largestRunNowGiB = this.free.largestRun * this.extentBlockGiB;
   }
 
   /** A host not yet bound needs a free logical-device slot. */
@@ -152,28 +166,39 @@ export class CxlDevice {
 }
 
 export class Vm {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly dramGiB: number;
   /** CXL GiB this VM holds in live extents. */
   cxlGiB = 0;
-  readonly allocations = new Set<Allocation>();
-  /** Live extents of this VM per device and per switch: where a failure would hit it. */
-  readonly extentsOnDevice = new Map<CxlDevice, number>();
-  readonly extentsBehindSwitch = new Map<CxlSwitch, number>();
+  /** Live allocations: a VM holds a few, so a list is cheaper to keep and to scan than maps. */
+  readonly allocations: Allocation[] = [];
 
   constructor(
     readonly spec: VmSpec,
     readonly host: Host,
-  ) {}
-
-  get id(): string {
-    return this.spec.id;
-  }
-
-  get tenantId(): string {
-    return this.spec.tenantId;
+  ) {
+    this.id = spec.id;
+    this.tenantId = spec.tenantId;
+    this.dramGiB = spec.dramGiB;
   }
 
   get allocationCount(): number {
-    return this.allocations.size;
+    return this.allocations.length;
+  }
+
+  /** Live extents this VM holds on `device`: a failure of the device hits each. */
+  extentsOn(device: CxlDevice): number {
+    let count = 0;
+    for (const a of this.allocations) for (const e of a.extents) if (e.device === device) count++;
+    return count;
+  }
+
+  /** Live extents this VM holds on devices behind `sw`: a failure of the switch hits each. */
+  extentsBehind(sw: CxlSwitch): number {
+    let count = 0;
+    for (const a of this.allocations) for (const e of a.extents) if (e.path.viaSwitch === sw) count++;
+    return count;
   }
 }
 

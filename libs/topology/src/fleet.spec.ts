@@ -165,10 +165,9 @@ describe('Fleet', () => {
       expect(vm1.allocationCount).toBe(1);
       expect(fleet.tenantUsedGiB('tenant-a')).toBe(12);
       expect(fleet.tenantUsedGiB('tenant-b')).toBe(0);
-      expect(vm1.extentsOnDevice.get(pool)).toBe(1);
-      expect(vm1.extentsOnDevice.get(mhd)).toBe(1);
-      expect(vm1.extentsBehindSwitch.get(sw)).toBe(1);
-      expect(vm1.extentsBehindSwitch.size).toBe(1);
+      expect(vm1.extentsOn(pool)).toBe(1);
+      expect(vm1.extentsOn(mhd)).toBe(1);
+      expect(vm1.extentsBehind(sw)).toBe(1);
       expect(fleet.usedGiB).toBe(12);
 
       fleet.allocate('a-2', 'vm-1', [{ deviceId: 'pool-1', offsetGiB: 16, sizeGiB: 8, bandwidthGBps: 1 }]);
@@ -177,9 +176,9 @@ describe('Fleet', () => {
       expect(pool.usedGiB).toBe(24);
       expect(pool.boundHostCount).toBe(2);
       expect(fleet.pathBetween(h1, pool)?.boundExtents).toBe(2);
-      expect(vm1.extentsOnDevice.get(pool)).toBe(2);
-      expect(vm1.extentsBehindSwitch.get(sw)).toBe(2);
-      expect(fleet.vm('vm-3').extentsBehindSwitch.size).toBe(0);
+      expect(vm1.extentsOn(pool)).toBe(2);
+      expect(vm1.extentsBehind(sw)).toBe(2);
+      expect(fleet.vm('vm-3').extentsBehind(sw)).toBe(0);
       expect(h1.mappedGiB).toBe(20);
       expect(fleet.host('h-2').mappedGiB).toBe(8);
       expect(fleet.tenantUsedGiB('tenant-a')).toBe(28);
@@ -191,8 +190,8 @@ describe('Fleet', () => {
       for (const id of ['a-3', 'a-1', 'a-4', 'a-2']) expect(fleet.release(id).id).toBe(id);
       expect(bookkeepingOf(fleet, TINY_TENANTS)).toEqual(start);
       expect(fleet.hasAllocation('a-1')).toBe(false);
-      expect(vm1.extentsOnDevice.size).toBe(0);
-      expect(vm1.extentsBehindSwitch.size).toBe(0);
+      expect(vm1.extentsOn(pool)).toBe(0);
+      expect(vm1.extentsBehind(sw)).toBe(0);
     });
 
     it('is all or nothing: a later extent that fails leaves nothing changed', () => {

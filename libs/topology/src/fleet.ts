@@ -158,12 +158,11 @@ export class Fleet {
     const done: AllocatedExtent[] = [];
     try {
       for (const e of resolved) {
-        const block = e.device.extentBlockGiB;
-        e.device.free.allocateAt(e.offsetGiB / block, e.sizeGiB / block);
+        e.device.take(e.offsetGiB, e.sizeGiB);
         done.push(e);
       }
     } catch (error) {
-      for (const e of done) e.device.free.release(e.offsetGiB / e.device.extentBlockGiB, e.sizeGiB / e.device.extentBlockGiB);
+      for (const e of done) e.device.giveBack(e.offsetGiB, e.sizeGiB);
       throw error;
     }
     const allocation: Allocation = { id, vm, extents: resolved, sizeGiB };
@@ -176,7 +175,7 @@ export class Fleet {
   release(id: string): Allocation {
     const allocation = this.allocation(id);
     for (const e of allocation.extents) {
-      e.device.free.release(e.offsetGiB / e.device.extentBlockGiB, e.sizeGiB / e.device.extentBlockGiB);
+      e.device.giveBack(e.offsetGiB, e.sizeGiB);
     }
     this.account(allocation, -1);
     this.allocationsById.delete(id);
@@ -226,13 +225,11 @@ export class Fleet {
       const wasBound = path.bound;
       path.boundExtents += sign;
       if (path.bound !== wasBound) d.boundHostCount += sign;
-      addCount(vm.extentsOnDevice, d, sign);
-      if (path.viaSwitch !== undefined) addCount(vm.extentsBehindSwitch, path.viaSwitch, sign);
     }
     host.mappedGiB += sign * allocation.sizeGiB;
     vm.cxlGiB += sign * allocation.sizeGiB;
-    if (sign > 0) vm.allocations.add(allocation);
-    else vm.allocations.delete(allocation);
+    if (sign > 0) vm.allocations.push(allocation);
+    else vm.allocations.splice(vm.allocations.indexOf(allocation), 1);
     this.used += sign * allocation.sizeGiB;
     addCount(this.tenantUsed, vm.tenantId, sign * allocation.sizeGiB);
   }
@@ -267,6 +264,7 @@ export class Fleet {
         for (const device of devicesBySwitch.get(switchId) ?? []) this.addPath(host, device, 'switch', sw);
       }
     }
+    for (const device of this.devices) device.exclusive = device.paths.length <= 1;
   }
 
   private addPath(host: Host, device: CxlDevice, kind: PathKind, sw: CxlSwitch | undefined): void {

@@ -25,9 +25,9 @@ export function bookkeepingOf(fleet: Fleet, tenantIds: readonly string[]) {
     vms: [...fleet.vms].map((vm) => ({
       id: vm.id,
       cxlGiB: vm.cxlGiB,
-      allocationIds: [...vm.allocations].map((a) => a.id),
-      extentsOnDevice: [...vm.extentsOnDevice].map(([d, n]) => [d.id, n]),
-      extentsBehindSwitch: [...vm.extentsBehindSwitch].map(([s, n]) => [s.id, n]),
+      allocationIds: vm.allocations.map((a) => a.id),
+      extentsOnDevice: fleet.devices.map((d) => [d.id, vm.extentsOn(d)]),
+      extentsBehindSwitch: fleet.switches.map((s) => [s.id, vm.extentsBehind(s)]),
     })),
     tenantUsedGiB: tenantIds.map((t) => [t, fleet.tenantUsedGiB(t)]),
   };
