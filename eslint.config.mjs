@@ -89,18 +89,26 @@ export default [
         { name: 'setTimeout', message: 'Domain code does not schedule; time is passed in.' },
         { name: 'setInterval', message: 'Domain code does not schedule; time is passed in.' },
         { name: 'fetch', message: 'Domain code does no I/O.' },
+        { name: 'crypto', message: 'Ids and randomness are passed in (a seeded Rng).' },
+        { name: 'require', message: 'Domain code imports only domain libraries.' },
       ],
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'Pass the time in (`nowMs`).' },
         { object: 'Math', property: 'random', message: 'Use a seeded Rng passed in.' },
         { object: 'performance', property: 'now', message: 'Pass the time in.' },
+        { object: 'globalThis', property: 'process', message: 'Domain code takes its configuration as arguments.' },
+        { object: 'globalThis', property: 'crypto', message: 'Ids and randomness are passed in (a seeded Rng).' },
       ],
       'no-restricted-syntax': [
         'error',
         {
           selector: "NewExpression[callee.name='Date'][arguments.length=0]",
           message: 'new Date() reads the clock; pass the time in.',
+        },
+        {
+          selector: "CallExpression[callee.name='Date']",
+          message: 'Date() reads the clock; pass the time in.',
         },
       ],
     },

@@ -31,6 +31,8 @@ export interface ChurnResult {
   readonly meanStrandedGiB: number;
   readonly meanUtilization: number;
   readonly fillRequests: number;
+  /** Mean time of one release (Fleet.release) during the measured requests, in microseconds. */
+  readonly meanReleaseUs: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface ChurnResult {
  */
 export function runChurn(fleet: Fleet, placer: Placer, options: ChurnOptions): ChurnResult {
   const stream = new RequestStream(fleet, options.seed);
-  const releases = new Rng(options.seed ^ 0x7e1ea5e);
+  const pickRelease = new Rng(options.seed ^ 0x7e1ea5e);
   const live: string[] = [];
   const decisionUs = new Float64Array(options.measuredRequests);
   const rejectedByReason: Record<string, number> = {};
@@ -49,14 +51,19 @@ export function runChurn(fleet: Fleet, placer: Placer, options: ChurnOptions): C
   let utilization = 0;
   let samples = 0;
   let fillRequests = 0;
+  let releases = 0;
+  let releaseMs = 0;
   while (fleetUtilization(fleet) < options.targetUtilization && fillRequests < options.maxFillRequests) {
     decide(fleet, placer, stream.next(), options.vmCxlToDramRatioCap, live);
     fillRequests++;
   }
   for (let n = 0; n < options.measuredRequests; n++) {
     while (live.length > 0 && fleetUtilization(fleet) > options.targetUtilization) {
-      const i = releases.int(0, live.length - 1);
+      const i = pickRelease.int(0, live.length - 1);
+      const releaseStarted = performance.now();
       fleet.release(live[i] as string);
+      releaseMs += performance.now() - releaseStarted;
+      releases++;
       live[i] = live[live.length - 1] as string;
       live.pop();
     }
@@ -81,6 +88,7 @@ export function runChurn(fleet: Fleet, placer: Placer, options: ChurnOptions): C
     meanStrandedGiB: samples === 0 ? 0 : stranded / samples,
     meanUtilization: samples === 0 ? 0 : utilization / samples,
     fillRequests,
+    meanReleaseUs: releases === 0 ? 0 : (releaseMs * 1000) / releases,
   };
 }
 

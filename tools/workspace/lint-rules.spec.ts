@@ -16,6 +16,10 @@ const cases = [
   { name: 'the clock', code: 'export const now = (): number => Date.now();\n', rule: 'no-restricted-properties' },
   { name: 'ambient randomness', code: 'export const roll = (): number => Math.random();\n', rule: 'no-restricted-properties' },
   { name: 'process', code: 'export const env = (): unknown => process.env;\n', rule: 'no-restricted-globals' },
+  { name: 'process through globalThis', code: 'export const env = (): unknown => globalThis.process.env;\n', rule: 'no-restricted-properties' },
+  { name: 'the crypto global', code: 'export const id = (): string => crypto.randomUUID();\n', rule: 'no-restricted-globals' },
+  { name: 'Date() without new', code: 'export const now = (): string => Date();\n', rule: 'no-restricted-syntax' },
+  { name: 'new Date() without a time', code: 'export const now = (): Date => new Date();\n', rule: 'no-restricted-syntax' },
   {
     name: 'a floating promise',
     code: 'export async function work(): Promise<number> { return 1; }\nexport function go(): void { work(); }\n',

@@ -7,6 +7,7 @@ import {
   capacityFits,
   DEVICE_FILTERS,
   deviceHealthy,
+  extentUnitGiB,
   firstDrop,
   pathUp,
   placeableGiB,
@@ -92,6 +93,21 @@ describe('device filters', () => {
     const fleet = tinyFleet();
     fill(fleet, 'pool-b', 0, 512);
     expect(capacityFits(pathTo(fleet, 'h1', 'pool-b'), need({ sizeGiB: 1 }))).toMatchObject({ filter: 'capacity', actual: 0 });
+  });
+
+  it('block-size and capacity: a host with 2 GiB memory blocks counts whole 2 GiB units only', () => {
+    const fleet = tinyFleet((s) => ({ ...s, hosts: s.hosts.map((h) => (h.id === 'h1' ? { ...h, memoryBlockSizeMiB: 2048 } : h)) }));
+    fill(fleet, 'pool-b', 3, 1); // runs of 3 and 508 GiB
+    fill(fleet, 'pool-b', 7, 505, 'vm1'); // runs of 3 and 3 GiB
+    const path = pathTo(fleet, 'h1', 'pool-b');
+    expect(extentUnitGiB(path)).toBe(2);
+    expect(extentUnitGiB(pathTo(fleet, 'h2', 'pool-b'))).toBe(1);
+    expect(wholeBlocks(path, need({ sizeGiB: 5 }))).toMatchObject({ filter: 'block-size', limit: 2, actual: 5 });
+    expect(placeableGiB(fleet.device('pool-b'), 4, Number.POSITIVE_INFINITY, 2)).toBe(4);
+    expect(placeableGiB(fleet.device('pool-b'), 4)).toBe(6);
+    expect(capacityFits(path, need({ sizeGiB: 4 }))).toBeUndefined();
+    expect(capacityFits(path, need({ sizeGiB: 6 }))).toMatchObject({ filter: 'capacity', limit: 6, actual: 4 });
+    expect(capacityFits(pathTo(fleet, 'h2', 'pool-b'), need({ sizeGiB: 6 }))).toBeUndefined();
   });
 
   it('capacity: counts up to maxExtentsPerDevice runs for pack, one run for an interleave way', () => {

@@ -44,10 +44,19 @@ export function withinLatency(path: Path, need: Need): Drop | undefined {
   return path.addedLatencyNs > need.maxAddedLatencyNs ? drop(path, 'latency', need.maxAddedLatencyNs, path.addedLatencyNs) : undefined;
 }
 
-/** Each device's share must be whole dynamic-capacity blocks. */
+/**
+ * The unit a share is cut in on this path: whole dynamic-capacity blocks of the device that the
+ * host can also online in whole memory blocks (2 GiB on large hosts). Both are powers of two,
+ * so the larger is a multiple of the other.
+ */
+export function extentUnitGiB(path: Path): number {
+  return Math.max(path.device.extentBlockGiB, path.host.spec.memoryBlockSizeMiB / 1024);
+}
+
+/** Each device's share must be whole units of `extentUnitGiB`. */
 export function wholeBlocks(path: Path, need: Need): Drop | undefined {
-  const block = path.device.extentBlockGiB;
-  return need.shareGiB % block !== 0 ? drop(path, 'block-size', block, need.shareGiB) : undefined;
+  const unit = extentUnitGiB(path);
+  return need.shareGiB % unit !== 0 ? drop(path, 'block-size', unit, need.shareGiB) : undefined;
 }
 
 /** A host not yet bound to the device takes one of its logical-device slots. */
@@ -62,7 +71,7 @@ export function bandwidthHeadroom(path: Path, need: Need): Drop | undefined {
 }
 
 export function capacityFits(path: Path, need: Need): Drop | undefined {
-  const placeable = placeableGiB(path.device, need.maxExtentsPerDevice, need.shareGiB);
+  const placeable = placeableGiB(path.device, need.maxExtentsPerDevice, need.shareGiB, extentUnitGiB(path));
   return placeable < need.shareGiB ? drop(path, 'capacity', need.shareGiB, placeable) : undefined;
 }
 
@@ -103,12 +112,24 @@ export function bandwidthAvailableGBps(device: CxlDevice, need: Need): number {
 }
 
 /**
- * The most GiB the device could give one placement from at most `maxExtents` free runs
- * (stops counting once `enoughGiB` is reached).
+ * The most GiB the device could give one placement from at most `maxExtents` free runs, each
+ * cut to whole `unitGiB` (stops counting once `enoughGiB` is reached).
  */
-export function placeableGiB(device: CxlDevice, maxExtents: number, enoughGiB = Number.POSITIVE_INFINITY): number {
+export function placeableGiB(device: CxlDevice, maxExtents: number, enoughGiB = Number.POSITIVE_INFINITY, unitGiB = device.extentBlockGiB): number {
   const block = device.extentBlockGiB;
   const largest = device.largestFreeRunGiB;
-  if (largest >= enoughGiB || maxExtents === 1) return largest;
-  return device.free.largestRunsTotal(maxExtents, enoughGiB / block) * block;
+  if (unitGiB === block) {
+    if (largest >= enoughGiB || maxExtents === 1) return largest;
+    return device.free.largestRunsTotal(maxExtents, enoughGiB / block) * block;
+  }
+  // Hosts with memory blocks larger than the device's: count only whole units of each run.
+  let total = 0;
+  let taken = 0;
+  for (const run of device.free.runsBySizeDescending()) {
+    const usable = run.length * block - ((run.length * block) % unitGiB);
+    if (usable === 0 || taken === maxExtents || total >= enoughGiB) break;
+    total += usable;
+    taken++;
+  }
+  return total;
 }

@@ -6,7 +6,11 @@ import { randomFleet } from './testing/fixtures';
 import type { PlacementDecision } from './engine';
 import { PlacementEngine } from './engine';
 import type { Layout, PlacementRequest, RequestedTier } from './request';
-import { DEFAULT_PLACEMENT_CONFIG } from './request';
+import { DEFAULT_PLACEMENT_CONFIG, needOf } from './request';
+import { DEVICE_FILTERS } from './device-filters';
+import type { RejectionCode } from './rejection';
+
+const REQUEST_LEVEL_CODES: readonly RejectionCode[] = ['host-unavailable', 'over-quota', 'vm-ratio-cap', 'host-window', 'host-movable-ratio'];
 
 const engine = new PlacementEngine();
 
@@ -28,14 +32,35 @@ function randomRequest(rng: Rng, fleet: Fleet): PlacementRequest {
   };
 }
 
+/**
+ * An independent count of the devices that could take one share: a scan of the whole fleet
+ * with the filters, not the engine's walk over the host's paths.
+ */
+function devicesThatFit(fleet: Fleet, request: PlacementRequest): number {
+  const host = fleet.vm(request.vmId).host;
+  const need = needOf(request, DEFAULT_PLACEMENT_CONFIG);
+  return fleet.devices.filter((device) => {
+    const path = device.paths.find((p) => p.host === host);
+    return path !== undefined && DEVICE_FILTERS.every((f) => f.check(path, need) === undefined);
+  }).length;
+}
+
 function checkDecision(fleet: Fleet, request: PlacementRequest, decision: PlacementDecision): void {
   const vm = fleet.vm(request.vmId);
+  const ways = request.interleaveWays ?? 1;
   if (decision.outcome === 'rejected') {
-    if (decision.reason.code === 'over-quota') {
+    const code = decision.reason.code;
+    if (code === 'over-quota') {
       expect(fleet.tenantUsedGiB(vm.tenantId) + request.sizeGiB).toBeGreaterThan(request.tenantQuotaGiB ?? Infinity);
+    } else if (!REQUEST_LEVEL_CODES.includes(code)) {
+      // Liveness: a device-level rejection only when fewer devices fit than the request needs.
+      expect(devicesThatFit(fleet, request)).toBeLessThan(ways);
     }
     return;
   }
+  expect(devicesThatFit(fleet, request)).toBeGreaterThanOrEqual(ways);
+  expect(vm.host.mappedGiB + request.sizeGiB).toBeLessThanOrEqual(vm.host.spec.cfmwsWindowGiB);
+  expect(vm.host.mappedGiB + request.sizeGiB).toBeLessThanOrEqual(vm.host.movableCapGiB);
   const total = decision.extents.reduce((sum, e) => sum + e.sizeGiB, 0);
   expect(total).toBe(request.sizeGiB);
   expect(vm.host.state).toBe('healthy');
@@ -112,7 +137,28 @@ describe('placement properties', () => {
     );
   });
 
-  it('considers only the devices the VM’s host reaches, whatever the fleet size', () => {
+  it('never reads the fleet-wide lists: a decision walks the VM’s host only', () => {
+    const fleet = FleetClass.fromSpec(generateFleetSpec({ preset: 'rack64', seed: 7 }));
+    const rng = new Rng(8);
+    const requests = Array.from({ length: 300 }, () => randomRequest(rng, fleet));
+    for (const list of ['hosts', 'devices', 'switches', 'vms', 'allocations'] as const) {
+      Object.defineProperty(fleet, list, {
+        get() {
+          throw new Error(`placement read fleet.${list}`);
+        },
+      });
+    }
+    let placedCount = 0;
+    for (const request of requests) {
+      const decision = engine.place(fleet, request);
+      if (decision.outcome === 'placed') {
+        fleet.allocate(`p${placedCount++}`, request.vmId, decision.extents);
+      }
+    }
+    expect(placedCount).toBeGreaterThan(100);
+  });
+
+  it('considers only the devices the VM’s host reaches', () => {
     const fleet = FleetClass.fromSpec(generateFleetSpec({ preset: 'rack64', seed: 7 }));
     const rng = new Rng(7);
     for (let i = 0; i < 200; i++) {

@@ -120,6 +120,22 @@ describe('PlacementEngine', () => {
     expect(lines[2]).toBe('  extent direct-1 @ 0 GiB + 64 GiB');
   });
 
+  it('cuts shares to whole memory blocks of the host (2 GiB on large hosts)', () => {
+    const fleet = tinyFleet((s) => ({ ...s, hosts: s.hosts.map((h) => (h.id === 'h1' ? { ...h, memoryBlockSizeMiB: 2048 } : h)) }));
+    const odd = engine.place(fleet, request({ sizeGiB: 3 }));
+    expect(odd).toMatchObject({ outcome: 'rejected', reason: { code: 'block-size' } });
+    if (odd.outcome === 'rejected') expect(odd.reason.message).toContain('taking only multiples of 2 GiB');
+    // direct-1 free runs of 3 GiB each: a 4 GiB share takes 2 GiB from two of them.
+    fill(fleet, 'direct-1', 3, 1, 'vm3');
+    fill(fleet, 'direct-1', 7, 249, 'vm3');
+    const d = placed(engine.place(fleet, request({ sizeGiB: 4, tier: 'direct' })));
+    expect(d.extents.map((e) => e.sizeGiB)).toEqual([2, 2]);
+    expect(d.extents.every((e) => e.offsetGiB === 0 || e.offsetGiB === 4)).toBe(true);
+    fleet.allocate('even', 'vm1', d.extents);
+    // Two 1 GiB leftovers remain: free, but no whole 2 GiB block for this host.
+    expect(engine.place(fleet, request({ sizeGiB: 2, tier: 'direct' }))).toMatchObject({ outcome: 'rejected', reason: { code: 'no-capacity' } });
+  });
+
   it('refuses an unknown VM with the fleet’s coded error', () => {
     expect(() => engine.place(tinyFleet(), request({ vmId: 'nope' }))).toThrow(expect.objectContaining({ code: 'unknown-vm' }));
   });

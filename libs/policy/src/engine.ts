@@ -5,7 +5,7 @@ import type { PlacedExtent } from './extents';
 import { chooseExtents } from './extents';
 import type { Rejection } from './rejection';
 import { admit, rejectionFromDrops } from './rejection';
-import type { Layout, Need, PlacementConfig, PlacementRequest, ScoreWeights } from './request';
+import type { Layout, Need, PlacementConfig, PlacementConfigOverrides, PlacementRequest, ScoreWeights } from './request';
 import { resolveConfig } from './request';
 import type { ScoreParts } from './scorers';
 import { scoreParts, strandsExclusive, weightedScore } from './scorers';
@@ -66,7 +66,7 @@ export class PlacementEngine {
   readonly config: PlacementConfig;
   private readonly pressuredWeights: Readonly<Record<Layout, ScoreWeights>>;
 
-  constructor(config: Partial<PlacementConfig> = {}) {
+  constructor(config: PlacementConfigOverrides = {}) {
     this.config = resolveConfig(config);
     const bonus = (w: ScoreWeights): ScoreWeights => ({ ...w, sharing: w.sharing + this.config.strandingSharingBonus });
     const { pack, spread, interleave } = this.config.weights;
@@ -94,7 +94,7 @@ export class PlacementEngine {
     const extents: PlacedExtent[] = [];
     const chosen: ChosenDevice[] = [];
     for (const s of picked) {
-      extents.push(...chooseExtents(s.path.device, need));
+      extents.push(...chooseExtents(s.path, need));
       chosen.push({ deviceId: s.path.device.id, score: s.score, parts: scoreParts(s.path, vm, need) });
     }
     return {

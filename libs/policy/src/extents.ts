@@ -1,4 +1,6 @@
-import type { CxlDevice } from '@mxs/topology';
+import type { Path } from '@mxs/topology';
+import { extentUnitGiB } from './device-filters';
+import { PolicyError } from './errors';
 import type { Need } from './request';
 
 export interface PlacedExtent {
@@ -11,10 +13,13 @@ export interface PlacedExtent {
 /**
  * Aligned extents for one device's share: the smallest free run that holds it whole (best fit
  * keeps large runs for large requests); failing that, the largest runs first, at most
- * `maxExtentsPerDevice` of them. The device must have passed the capacity filter.
+ * `maxExtentsPerDevice` of them, each cut to whole units of `extentUnitGiB`. The device must
+ * have passed the capacity filter.
  */
-export function chooseExtents(device: CxlDevice, need: Need): PlacedExtent[] {
+export function chooseExtents(path: Path, need: Need): PlacedExtent[] {
+  const device = path.device;
   const block = device.extentBlockGiB;
+  const unitBlocks = extentUnitGiB(path) / block;
   const shareBlocks = need.shareGiB / block;
   const bandwidthPerGiB = need.shareBandwidthGBps / need.shareGiB;
   const extent = (startBlock: number, blocks: number): PlacedExtent => ({
@@ -29,9 +34,14 @@ export function chooseExtents(device: CxlDevice, need: Need): PlacedExtent[] {
   let remaining = shareBlocks;
   for (const run of device.free.runsBySizeDescending()) {
     if (remaining === 0 || extents.length === need.maxExtentsPerDevice) break;
-    const take = Math.min(run.length, remaining);
+    const take = Math.min(run.length - (run.length % unitBlocks), remaining);
+    if (take === 0) break; // runs come largest first: the rest are shorter than a unit
     extents.push(extent(run.start, take));
     remaining -= take;
+  }
+  if (remaining > 0) {
+    // The capacity filter counted this space; finding less means the fleet changed under us.
+    throw new PolicyError('inconsistent-fleet', `${device.id} was counted with room for ${need.shareGiB} GiB but holds ${need.shareGiB - remaining * block} GiB`);
   }
   return extents;
 }

@@ -46,6 +46,13 @@ describe('needOf', () => {
     [{ maxAddedLatencyNs: 0 }, 'maxAddedLatencyNs'],
     [{ bandwidthGBps: -1 }, 'bandwidthGBps'],
     [{ bandwidthGBps: Number.POSITIVE_INFINITY }, 'bandwidthGBps'],
+    [{ tenantQuotaGiB: Number.NaN }, 'tenantQuotaGiB'],
+    [{ tenantQuotaGiB: -1 }, 'tenantQuotaGiB'],
+    [{ tenantUsedGiB: -1000 }, 'tenantUsedGiB'],
+    [{ tenantUsedGiB: Number.NaN }, 'tenantUsedGiB'],
+    [{ vmCxlToDramRatioCap: Number.NaN }, 'vmCxlToDramRatioCap'],
+    [{ vmCxlToDramRatioCap: -4 }, 'vmCxlToDramRatioCap'],
+    [{ vmCxlToDramRatioCap: Number.POSITIVE_INFINITY }, 'vmCxlToDramRatioCap'],
   ])('refuses %o naming %s', (request, field) => {
     const error = invalid(request);
     expect(error.code).toBe('invalid-request');
@@ -58,6 +65,13 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ vmCxlToDramRatioCap: 2 })).toEqual({ ...DEFAULT_PLACEMENT_CONFIG, vmCxlToDramRatioCap: 2 });
   });
 
+  it('takes the weights of one layout and keeps the others', () => {
+    const pack = { fit: 1, latency: 0, domain: 0, sharing: 0 };
+    const config = resolveConfig({ weights: { pack } });
+    expect(config.weights.pack).toEqual(pack);
+    expect(config.weights.spread).toEqual(DEFAULT_PLACEMENT_CONFIG.weights.spread);
+  });
+
   it.each([
     { bandwidthHeadroomFraction: 1 },
     { bandwidthHeadroomFraction: -0.1 },
@@ -65,6 +79,8 @@ describe('resolveConfig', () => {
     { vmCxlToDramRatioCap: 0 },
     { maxExtentsPerDevice: 0 },
     { weights: { ...DEFAULT_PLACEMENT_CONFIG.weights, pack: { fit: -1, latency: 0, domain: 0, sharing: 0 } } },
+    { weights: { spread: { fit: Number.POSITIVE_INFINITY, latency: 0, domain: 0, sharing: 0 } } },
+    { strandingSharingBonus: -1 },
   ])('refuses %o', (overrides) => {
     expect(() => resolveConfig(overrides)).toThrow(expect.objectContaining({ code: 'invalid-config' }));
   });

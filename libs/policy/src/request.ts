@@ -68,17 +68,26 @@ function invalidRequest(message: string): never {
   throw new PolicyError('invalid-request', message);
 }
 
-export function resolveConfig(overrides: Partial<PlacementConfig> = {}): PlacementConfig {
-  const config = { ...DEFAULT_PLACEMENT_CONFIG, ...overrides };
+export type PlacementConfigOverrides = Partial<Omit<PlacementConfig, 'weights'>> & {
+  readonly weights?: Partial<Readonly<Record<Layout, ScoreWeights>>>;
+};
+
+export function resolveConfig(overrides: PlacementConfigOverrides = {}): PlacementConfig {
+  const config: PlacementConfig = {
+    ...DEFAULT_PLACEMENT_CONFIG,
+    ...overrides,
+    weights: { ...DEFAULT_PLACEMENT_CONFIG.weights, ...overrides.weights },
+  };
   const bad = invalidConfig;
   if (!(config.bandwidthHeadroomFraction >= 0 && config.bandwidthHeadroomFraction < 1)) bad('bandwidthHeadroomFraction must be in [0, 1)');
   if (!(config.defaultBandwidthGBpsPerGiB >= 0)) bad('defaultBandwidthGBpsPerGiB must be >= 0');
   if (!(config.vmCxlToDramRatioCap > 0)) bad('vmCxlToDramRatioCap must be > 0');
   if (!Number.isInteger(config.maxExtentsPerDevice) || config.maxExtentsPerDevice < 1) bad('maxExtentsPerDevice must be an integer >= 1');
-  if (!(config.strandingSharingBonus >= 0)) bad('strandingSharingBonus must be >= 0');
+  if (!(config.strandingSharingBonus >= 0 && Number.isFinite(config.strandingSharingBonus))) bad('strandingSharingBonus must be a finite number >= 0');
   for (const layout of LAYOUTS) {
     const w = config.weights[layout];
-    if ([w.fit, w.latency, w.domain, w.sharing].some((x) => !(x >= 0))) bad(`weights.${layout} must be non-negative numbers`);
+    const parts = [w.fit, w.latency, w.domain, w.sharing];
+    if (parts.some((x) => !(x >= 0) || !Number.isFinite(x))) bad(`weights.${layout} needs fit, latency, domain and sharing as finite numbers >= 0`);
   }
   return config;
 }
@@ -115,6 +124,12 @@ export function needOf(request: PlacementRequest, config: PlacementConfig): Need
   if (!(maxAddedLatencyNs > 0)) bad('maxAddedLatencyNs must be a positive number');
   const bandwidthGBps = request.bandwidthGBps ?? sizeGiB * config.defaultBandwidthGBpsPerGiB;
   if (!(bandwidthGBps >= 0) || !Number.isFinite(bandwidthGBps)) bad('bandwidthGBps must be a finite number >= 0');
+  // Limits passed in must be numbers: NaN compares false and would wave a request through.
+  const finiteAtLeast = (value: number | undefined, min: number) => value === undefined || (Number.isFinite(value) && value >= min);
+  if (!finiteAtLeast(request.tenantQuotaGiB, 0)) bad('tenantQuotaGiB must be a finite number >= 0');
+  if (!finiteAtLeast(request.tenantUsedGiB, 0)) bad('tenantUsedGiB must be a finite number >= 0');
+  const cap = request.vmCxlToDramRatioCap;
+  if (cap !== undefined && !(Number.isFinite(cap) && cap > 0)) bad('vmCxlToDramRatioCap must be a finite number > 0');
   return {
     tier,
     layout,

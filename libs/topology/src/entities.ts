@@ -1,4 +1,6 @@
+import type { FreeSpaceView } from './free-space-index';
 import { FreeSpaceIndex } from './free-space-index';
+import { TopologyError } from './errors';
 import type {
   DeviceAttachment,
   DeviceHealth,
@@ -89,9 +91,11 @@ export class CxlDevice {
   // Placement reads these for every candidate: keep them on this object, not behind `spec`.
   readonly id: string;
   health: DeviceHealth;
-  /** Free space in blocks of `extentBlockGiB`. */
-  readonly free: FreeSpaceIndex;
-  reservedBandwidthGBps = 0;
+  /** Free space in blocks of `extentBlockGiB`, to read; `Fleet` changes it. */
+  readonly free: FreeSpaceView;
+  private readonly space: FreeSpaceIndex;
+  /** Bandwidth reserved by live extents, in whole MB/s so that sums stay exact. */
+  reservedBandwidthMBps = 0;
   /** Hosts bound through a logical device (holding live extents here). */
   boundHostCount = 0;
   readonly tier: Tier;
@@ -113,7 +117,8 @@ export class CxlDevice {
     this.extentBlockGiB = spec.extentBlockGiB;
     this.maxLogicalDevices = spec.maxLogicalDevices;
     this.bandwidthGBps = spec.bandwidthGBps;
-    this.free = new FreeSpaceIndex(Math.floor(spec.capacityGiB / spec.extentBlockGiB));
+    this.space = new FreeSpaceIndex(Math.floor(spec.capacityGiB / spec.extentBlockGiB));
+    this.free = this.space;
     this.freeNowGiB = this.free.freeTotal * this.extentBlockGiB;
     this.largestRunNowGiB = this.freeNowGiB;
   }
@@ -141,22 +146,33 @@ export class CxlDevice {
     return this.largestRunNowGiB;
   }
 
-  /** Takes a free, aligned range (`Fleet.allocate` checks it first). */
+  get reservedBandwidthGBps(): number {
+    return this.reservedBandwidthMBps / 1000;
+  }
+
+  /** @internal `Fleet.allocate` only: takes a free, aligned range. */
   take(offsetGiB: number, sizeGiB: number): void {
-    this.free.allocateAt(offsetGiB / this.extentBlockGiB, sizeGiB / this.extentBlockGiB);
+    try {
+      this.space.allocateAt(offsetGiB / this.extentBlockGiB, sizeGiB / this.extentBlockGiB);
+    } catch (error) {
+      if (error instanceof TopologyError && error.code === 'extent-not-free') {
+        throw new TopologyError('extent-not-free', `extent ${offsetGiB}+${sizeGiB} GiB on ${this.id} overlaps a live extent`);
+      }
+      throw error;
+    }
     this.refreshFree();
   }
 
-  /** Gives a taken range back (`Fleet.release`). */
+  /** @internal `Fleet.release` only: gives a taken range back. */
   giveBack(offsetGiB: number, sizeGiB: number): void {
-    this.free.release(offsetGiB / this.extentBlockGiB, sizeGiB / this.extentBlockGiB);
+    this.space.release(offsetGiB / this.extentBlockGiB, sizeGiB / this.extentBlockGiB);
     this.refreshFree();
   }
 
   // Kept on this object because every placement filter reads them: one object, one cache miss.
   private refreshFree(): void {
-    this.freeNowGiB = this.free.freeTotal * this.extentBlockGiB;
-    this.largestRunNowGiB = this.free.largestRun * this.extentBlockGiB;
+    this.freeNowGiB = this.space.freeTotal * this.extentBlockGiB;
+    this.largestRunNowGiB = this.space.largestRun * this.extentBlockGiB;
   }
 
   /** A host not yet bound needs a free logical-device slot. */
@@ -208,7 +224,8 @@ export interface AllocatedExtent {
   readonly path: Path;
   readonly offsetGiB: number;
   readonly sizeGiB: number;
-  readonly bandwidthGBps: number;
+  /** Bandwidth reserved, in whole MB/s (requests in GB/s are rounded to the MB/s). */
+  readonly bandwidthMBps: number;
 }
 
 export interface Allocation {

@@ -11,6 +11,8 @@ export type TopologyErrorCode =
   | 'extent-out-of-range'
   | 'extent-not-free'
   | 'extent-not-allocated'
+  | 'slots-exhausted'
+  | 'host-window-exceeded'
   | 'device-unreachable'
   | 'allocation-exists'
   | 'vm-has-allocations'

@@ -192,9 +192,22 @@ describe('fleet JSON (mxs-fleet/1)', () => {
           detail('vms[3].hostId', 'h-6'),
           detail('allocations[0].vmId', 'vm-8'),
           detail('allocations[0].extents[0].deviceId', 'pool-5'),
+          // Cabling across racks, which the moved rack and switch also cause.
+          detail('hosts[0].switchIds[0]', 'switch "sw-1" is in rack "rack-8", not "rack-9"'),
+          detail('hosts[1].switchIds[0]', 'switch "sw-1" is in rack "rack-8", not "rack-1"'),
+          detail('devices[1].attachment.hostIds[0]', 'host "h-1" is in rack "rack-9", not "rack-1"'),
+          detail('devices[2].attachment.hostId', 'host "h-1" is in rack "rack-9", not "rack-1"'),
         ]),
       );
-      expect(details).toHaveLength(10);
+      expect(details).toHaveLength(14);
+    });
+
+    it('reports cabling across racks: a switch, its hosts and its devices share one rack', () => {
+      const spec = tinyFleetSpec();
+      const racks = [...spec.racks, { id: 'rack-2', regionId: spec.regions[0]?.id ?? '' }];
+      const moved: FleetSpec = { ...spec, racks, switches: spec.switches.map((s) => ({ ...s, rackId: 'rack-2' })) };
+      const details = formatProblems(json(moved));
+      expect(details).toEqual(expect.arrayContaining([detail('hosts[0].switchIds[0]', 'is in rack "rack-2"'), detail('devices[0].attachment.switchId', 'is in rack "rack-2"')]));
     });
 
     it('reports duplicate ids at the second use', () => {
@@ -238,7 +251,7 @@ describe('fleet JSON (mxs-fleet/1)', () => {
       };
       // Structurally fine: only building the fleet finds the overlap.
       expect(parseFleetJson(json(overlapping))).toEqual(overlapping);
-      expect(formatProblems(json(overlapping), loadFleet)).toEqual([detail('allocations[1]', 'not wholly free')]);
+      expect(formatProblems(json(overlapping), loadFleet)).toEqual([detail('allocations[1]', 'extent 4+8 GiB on pool-1 overlaps a live extent')]);
 
       const unaligned: FleetSpec = { ...spec, allocations: [{ id: 'a-1', vmId: 'vm-1', extents: [{ deviceId: 'mhd-1', offsetGiB: 1, sizeGiB: 2 }] }] };
       expect(formatProblems(json(unaligned), loadFleet)).toEqual([detail('allocations[0]', 'aligned')]);

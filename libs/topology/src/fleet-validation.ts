@@ -3,7 +3,8 @@ import { TopologyError } from './errors';
 import type { FleetSpec } from './spec';
 import { DEVICE_HEALTH, FLEET_FORMAT, HOST_STATES, SWITCH_STATES } from './spec';
 
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
+export const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
+const id = idSchema;
 const positiveInt = (max: number) => z.number().int('must be an integer').positive('must be positive').max(max, `must be at most ${max}`);
 const powerOfTwo = (max: number) =>
   positiveInt(max).refine((n) => (n & (n - 1)) === 0, 'must be a power of two');
@@ -45,6 +46,8 @@ const extent = z.strictObject({
 });
 
 /** The structural schema of `mxs-fleet/1`; cross-references are checked by `fleetSpecProblems`. */
+export const vmSpecSchema = z.strictObject({ id, tenantId: id, hostId: id, dramGiB: positiveInt(65_536) });
+
 export const fleetSpecSchema = z.strictObject({
   format: z.literal(FLEET_FORMAT),
   name: z.string().min(1).max(200),
@@ -53,7 +56,7 @@ export const fleetSpecSchema = z.strictObject({
   hosts: z.array(host),
   switches: z.array(z.strictObject({ id, rackId: id, ports: positiveInt(1024), hopLatencyNs: z.number().int().nonnegative().max(10_000), state: z.enum(SWITCH_STATES) })),
   devices: z.array(device),
-  vms: z.array(z.strictObject({ id, tenantId: id, hostId: id, dramGiB: positiveInt(65_536) })).default([]),
+  vms: z.array(vmSpecSchema).default([]),
   allocations: z.array(z.strictObject({ id, vmId: id, extents: z.array(extent).min(1) })).default([]),
 });
 
@@ -81,6 +84,12 @@ export function fleetSpecProblems(spec: FleetSpec): string[] {
 
   spec.racks.forEach((r, i) => ref(`racks[${i}].regionId`, regions, r.regionId, 'region'));
   spec.switches.forEach((s, i) => ref(`switches[${i}].rackId`, racks, s.rackId, 'rack'));
+  // A switch, and what hangs off it, lives in one rack (DESIGN.md §3): no cabling across racks.
+  const rackOfSwitch = new Map(spec.switches.map((s) => [s.id, s.rackId]));
+  const rackOfHost = new Map(spec.hosts.map((h) => [h.id, h.rackId]));
+  const sameRack = (path: string, rackId: string, other: string | undefined, what: string) => {
+    if (other !== undefined && other !== rackId) problems.push(`${path}: ${what} is in rack "${other}", not "${rackId}"`);
+  };
   const portsUsed = new Map<string, number>();
   const usePort = (switchId: string) => portsUsed.set(switchId, (portsUsed.get(switchId) ?? 0) + 1);
   const noRepeats = (path: string, ids: readonly string[]) => {
@@ -95,6 +104,7 @@ export function fleetSpecProblems(spec: FleetSpec): string[] {
     noRepeats(`hosts[${i}].switchIds`, h.switchIds);
     h.switchIds.forEach((s, j) => {
       ref(`hosts[${i}].switchIds[${j}]`, switches, s, 'switch');
+      sameRack(`hosts[${i}].switchIds[${j}]`, h.rackId, rackOfSwitch.get(s), `switch "${s}"`);
       usePort(s);
     });
   });
@@ -108,13 +118,18 @@ export function fleetSpecProblems(spec: FleetSpec): string[] {
     switch (a.kind) {
       case 'direct':
         ref(`${path}.attachment.hostId`, hosts, a.hostId, 'host');
+        sameRack(`${path}.attachment.hostId`, d.rackId, rackOfHost.get(a.hostId), `host "${a.hostId}"`);
         break;
       case 'switch':
         ref(`${path}.attachment.switchId`, switches, a.switchId, 'switch');
+        sameRack(`${path}.attachment.switchId`, d.rackId, rackOfSwitch.get(a.switchId), `switch "${a.switchId}"`);
         usePort(a.switchId);
         break;
       case 'multi-headed':
-        a.hostIds.forEach((h, j) => ref(`${path}.attachment.hostIds[${j}]`, hosts, h, 'host'));
+        a.hostIds.forEach((h, j) => {
+          ref(`${path}.attachment.hostIds[${j}]`, hosts, h, 'host');
+          sameRack(`${path}.attachment.hostIds[${j}]`, d.rackId, rackOfHost.get(h), `host "${h}"`);
+        });
         noRepeats(`${path}.attachment.hostIds`, a.hostIds);
         if (a.hostIds.length > d.maxLogicalDevices) {
           problems.push(`${path}.attachment.hostIds: ${a.hostIds.length} heads but only ${d.maxLogicalDevices} logical devices`);
@@ -145,12 +160,17 @@ export function assertValidFleetSpec(spec: FleetSpec): void {
 export function parseFleetSpec(input: unknown): FleetSpec {
   const result = fleetSpecSchema.safeParse(input);
   if (!result.success) {
-    const details = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+    const details = problemsOf(result.error);
     throw new TopologyError('invalid-fleet-format', `fleet JSON is invalid: ${details.length} problem(s)`, details);
   }
   const spec: FleetSpec = result.data;
   assertValidFleetSpec(spec);
   return spec;
+}
+
+/** One "path: message" line per schema issue. */
+export function problemsOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -1,7 +1,7 @@
 import type { AllocatedExtent, Allocation, PathKind } from './entities';
 import { CxlDevice, CxlSwitch, Host, Path, Vm } from './entities';
 import { TopologyError } from './errors';
-import { assertValidFleetSpec } from './fleet-validation';
+import { idSchema, parseFleetSpec, problemsOf, vmSpecSchema } from './fleet-validation';
 import type {
   AllocationSpec,
   DeviceHealth,
@@ -43,14 +43,21 @@ export class Fleet {
       this.capacity += d.capacityGiB;
     }
     this.wirePaths();
-    base.vms.forEach((vm, i) => asFormatError(`vms[${i}]`, () => this.addVm(vm)));
-    base.allocations.forEach((a, i) => asFormatError(`allocations[${i}]`, () => this.allocate(a.id, a.vmId, a.extents)));
+    // Each refused VM or allocation changes nothing, so go on and report them all at once.
+    const problems: string[] = [];
+    base.vms.forEach((vm, i) => collectProblem(problems, `vms[${i}]`, () => this.addVm(vm)));
+    base.allocations.forEach((a, i) => collectProblem(problems, `allocations[${i}]`, () => this.allocate(a.id, a.vmId, a.extents)));
+    if (problems.length > 0) {
+      throw new TopologyError('invalid-fleet-format', `fleet "${base.name}" is invalid: ${problems.length} problem(s)`, problems);
+    }
   }
 
-  /** Builds a fleet from a spec; throws `invalid-fleet-format` listing every problem. */
+  /**
+   * Builds a fleet from a spec, validated as a file would be: structure first, then references,
+   * then the live VMs and allocations. Throws `invalid-fleet-format` with a line per problem.
+   */
   static fromSpec(spec: FleetSpec): Fleet {
-    assertValidFleetSpec(spec);
-    return new Fleet(spec);
+    return new Fleet(parseFleetSpec(spec));
   }
 
   get name(): string {
@@ -111,11 +118,13 @@ export class Fleet {
   }
 
   addVm(spec: VmSpec): Vm {
-    if (this.vmsById.has(spec.id)) throw new TopologyError('duplicate-id', `VM ${spec.id} already exists`);
-    if (!Number.isInteger(spec.dramGiB) || spec.dramGiB <= 0) {
-      throw new TopologyError('invalid-argument', `VM ${spec.id}: dramGiB must be a positive integer`);
+    const parsed = vmSpecSchema.safeParse(spec);
+    if (!parsed.success) {
+      const details = problemsOf(parsed.error);
+      throw new TopologyError('invalid-argument', `VM spec is invalid: ${details.join('; ')}`, details);
     }
-    const vm = new Vm(spec, this.host(spec.hostId));
+    if (this.vmsById.has(spec.id)) throw new TopologyError('duplicate-id', `VM ${spec.id} already exists`);
+    const vm = new Vm(parsed.data, this.host(spec.hostId));
     this.vmsById.set(vm.id, vm);
     return vm;
   }
@@ -146,6 +155,7 @@ export class Fleet {
    */
   allocate(id: string, vmId: string, extents: readonly ExtentRequest[]): Allocation {
     if (this.allocationsById.has(id)) throw new TopologyError('allocation-exists', `allocation ${id} already exists`);
+    if (!idSchema.safeParse(id).success) throw new TopologyError('invalid-argument', `allocation id "${id}" is not a valid id`);
     const vm = this.vm(vmId);
     if (extents.length === 0) throw new TopologyError('invalid-argument', `allocation ${id} has no extents`);
     const resolved: AllocatedExtent[] = [];
@@ -155,6 +165,7 @@ export class Fleet {
       resolved.push(extent);
       sizeGiB += extent.sizeGiB;
     }
+    this.checkHardLimits(vm, resolved, sizeGiB);
     const done: AllocatedExtent[] = [];
     try {
       for (const e of resolved) {
@@ -211,8 +222,29 @@ export class Fleet {
       throw new TopologyError('device-unreachable', `host ${vm.host.id} has no path to ${device.id}`);
     }
     const bandwidthGBps = e.bandwidthGBps ?? 0;
-    if (!(bandwidthGBps >= 0)) throw new TopologyError('invalid-argument', `bandwidthGBps must be >= 0`);
-    return { device, path, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB, bandwidthGBps };
+    if (!(bandwidthGBps >= 0) || !Number.isFinite(bandwidthGBps)) {
+      throw new TopologyError('invalid-argument', `bandwidthGBps must be a finite number >= 0, got ${bandwidthGBps}`);
+    }
+    return { device, path, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB, bandwidthMBps: Math.round(bandwidthGBps * 1000) };
+  }
+
+  /**
+   * What the hardware cannot do, whatever placement decided: map past the host's CFMWS window,
+   * or bind more hosts to a device than it has logical devices.
+   */
+  private checkHardLimits(vm: Vm, extents: readonly AllocatedExtent[], sizeGiB: number): void {
+    const host = vm.host;
+    if (host.mappedGiB + sizeGiB > host.spec.cfmwsWindowGiB) {
+      throw new TopologyError('host-window-exceeded', `host ${host.id} maps ${host.mappedGiB} of ${host.spec.cfmwsWindowGiB} GiB; ${sizeGiB} GiB more does not fit its CFMWS window`);
+    }
+    const binding: CxlDevice[] = [];
+    for (const e of extents) {
+      if (e.path.bound || binding.includes(e.device)) continue;
+      if (e.device.boundHostCount >= e.device.maxLogicalDevices) {
+        throw new TopologyError('slots-exhausted', `${e.device.id} has all ${e.device.maxLogicalDevices} logical devices bound to other hosts`);
+      }
+      binding.push(e.device);
+    }
   }
 
   private account(allocation: Allocation, sign: 1 | -1): void {
@@ -220,7 +252,7 @@ export class Fleet {
     const host = vm.host;
     for (const e of allocation.extents) {
       const d = e.device;
-      d.reservedBandwidthGBps += sign * e.bandwidthGBps;
+      d.reservedBandwidthMBps += sign * e.bandwidthMBps;
       const path = e.path;
       const wasBound = path.bound;
       path.boundExtents += sign;
@@ -287,13 +319,13 @@ function addCount<K>(counts: Map<K, number>, key: K, delta: number): void {
   else counts.delete(key);
 }
 
-/** A saved VM or allocation the fleet refuses makes the whole file invalid, with its path. */
-function asFormatError(path: string, load: () => unknown): void {
+/** A saved VM or allocation the fleet refuses is a problem of the file, at its path. */
+function collectProblem(problems: string[], path: string, load: () => unknown): void {
   try {
     load();
   } catch (error) {
     if (!(error instanceof TopologyError)) throw error;
-    throw new TopologyError('invalid-fleet-format', `fleet JSON is invalid: 1 problem(s)`, [`${path}: ${error.message}`]);
+    problems.push(`${path}: ${error.message}`);
   }
 }
 
@@ -301,6 +333,6 @@ function allocationSpec(a: Allocation): AllocationSpec {
   return {
     id: a.id,
     vmId: a.vm.id,
-    extents: a.extents.map((e) => ({ deviceId: e.device.id, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB, bandwidthGBps: e.bandwidthGBps })),
+    extents: a.extents.map((e) => ({ deviceId: e.device.id, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB, bandwidthGBps: e.bandwidthMBps / 1000 })),
   };
 }

@@ -7,13 +7,29 @@ export interface FreeRun {
   readonly length: number;
 }
 
+/** What may be read of a device's free space; only `Fleet` changes it. */
+export interface FreeSpaceView {
+  readonly capacity: number;
+  readonly freeTotal: number;
+  readonly usedTotal: number;
+  readonly runCount: number;
+  readonly largestRun: number;
+  bestFit(length: number, align?: number): number | undefined;
+  bestFitRun(length: number): FreeRun | undefined;
+  firstFit(length: number, align?: number): number | undefined;
+  isFree(start: number, length: number): boolean;
+  largestRunsTotal(count: number, enough?: number): number;
+  freeRuns(): IterableIterator<FreeRun>;
+  runsBySizeDescending(): IterableIterator<FreeRun>;
+}
+
 /**
  * The free space of one device, as maximal free runs kept twice: by start (to coalesce on
  * release) and by (length, start) (best fit, largest runs). Allocation, release and best-fit
  * cost O(log n) in the number of runs; `firstFit` walks runs in address order and is O(n), for
  * baselines only.
  */
-export class FreeSpaceIndex {
+export class FreeSpaceIndex implements FreeSpaceView {
   private readonly byStart = new BTree<number, number>();
   // Key = length * scale + start: one number orders by length, then start, with no comparator.
   private readonly bySize = new BTree<number, true>();
@@ -53,7 +69,10 @@ export class FreeSpaceIndex {
     return this.largest;
   }
 
-  /** Start of the smallest free run that holds `length` at an `align`-aligned start (lowest start on ties). */
+  /**
+   * Start of the smallest free run that holds `length` at an `align`-aligned start (lowest start
+   * on ties). O(log n) for `align` 1; a larger alignment may pass over runs too short once aligned.
+   */
   bestFit(length: number, align = 1): number | undefined {
     this.checkRequest(length, align);
     if (length > this.largestRun) return undefined;
