@@ -68,23 +68,51 @@ function round(value: number, digits: number): number {
   return Math.round(value * f) / f;
 }
 
+/** The round with the median throughput: one slow or fast round on a shared machine does not decide. */
+function median(rounds: readonly Figures[]): Figures {
+  const sorted = [...rounds].sort((a, b) => a.decisionsPerSec - b.decisionsPerSec);
+  return sorted[Math.floor(sorted.length / 2)] as Figures;
+}
+
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 // Both placers see the same requests, so acceptance and stranding compare the same stream.
 const measured = quick ? 20_000 : 200_000;
+// The engine runs in alternating rounds on rack64 and region, so drift in the machine's speed
+// touches both fleets alike and the ratio between them holds.
+const rounds = quick ? 3 : 5;
+const presets = ['rack64', 'region'] as const;
+// Four VMs a host: VMs large enough that their own CXL caps rarely decide a request.
+const specs = Object.fromEntries(presets.map((p) => [p, generateFleetSpec({ preset: p, seed, vmsPerHost: 4 })])) as Record<(typeof presets)[number], FleetSpec>;
+const engineRounds: Record<string, Figures[]> = { rack64: [], region: [] };
+for (let r = 0; r < rounds; r++) {
+  for (const preset of presets) {
+    collectGarbage();
+    engineRounds[preset]?.push(run(specs[preset], new PlacementEngine(), measured));
+  }
+}
 const results: Record<string, { engine: Figures; baseline: Figures }> = {};
-for (const preset of ['rack64', 'region'] as const) {
-  // Four VMs a host: VMs large enough that their own CXL caps rarely decide a request.
-  const spec = generateFleetSpec({ preset, seed, vmsPerHost: 4 });
-  const engine = run(spec, new PlacementEngine(), measured);
-  const baseline = run(spec, new NaiveFirstFit(), measured);
-  results[preset] = { engine, baseline };
+for (const preset of presets) {
+  const byRound = engineRounds[preset] ?? [];
+  // Placement is deterministic: every round must make the same decisions.
+  if (new Set(byRound.map((f) => `${f.acceptance}/${f.strandedGiB}`)).size !== 1) throw new Error(`${preset}: rounds disagree`);
+  collectGarbage();
+  results[preset] = { engine: median(byRound), baseline: run(specs[preset], new NaiveFirstFit(), measured) };
 }
 
 const rack64 = results['rack64'];
 const region = results['region'];
 if (!rack64 || !region) throw new Error('missing results');
-// Mean per-decision time (1 / throughput); the p50 ratio is printed beside it.
-const regionOverRack64 = round(rack64.engine.decisionsPerSec / region.engine.decisionsPerSec, 3);
-const regionOverRack64P50 = round(region.engine.p50Us / rack64.engine.p50Us, 3);
+// Mean per-decision time (1 / throughput), region over rack64, for each pair of rounds run back
+// to back; the median pair is the figure. The p50 ratio is printed beside it.
+const pairRatios = (key: (f: Figures) => number) =>
+  (engineRounds['region'] ?? []).map((f, i) => key(f) / key((engineRounds['rack64'] ?? [])[i] ?? f)).sort((a, b) => a - b);
+const middle = (sorted: readonly number[]) => sorted[Math.floor(sorted.length / 2)] ?? 0;
+const meanRatios = pairRatios((f) => 1 / f.decisionsPerSec);
+const regionOverRack64 = round(middle(meanRatios), 3);
+const regionOverRack64P50 = round(middle(pairRatios((f) => f.p50Us)), 3);
 
 console.log(`\nplacement churn at ~85% utilization, seed ${seed}${quick ? ' (quick)' : ''}`);
 console.table(
@@ -101,7 +129,9 @@ const pass = {
   regionOverRack64: regionOverRack64 <= TARGETS.regionOverRack64,
   acceptance: region.engine.acceptance >= region.baseline.acceptance && region.engine.strandedGiB <= region.baseline.strandedGiB,
 };
-console.log(`region/rack64 per-decision time: mean ${regionOverRack64}x (target <= ${TARGETS.regionOverRack64}x), p50 ${regionOverRack64P50}x`);
+console.log(
+  `region/rack64 per-decision time: mean ${regionOverRack64}x (target <= ${TARGETS.regionOverRack64}x; rounds ${meanRatios.map((r) => round(r, 2)).join(', ')}), p50 ${regionOverRack64P50}x`,
+);
 console.log(`engine/baseline speed on region: ${round(region.engine.decisionsPerSec / region.baseline.decisionsPerSec, 1)}x`);
 console.log(
   JSON.stringify({
@@ -127,6 +157,7 @@ console.log(
     },
     regionOverRack64,
     regionOverRack64P50,
+    rounds,
     targets: TARGETS,
     pass,
     quick,

@@ -50,7 +50,7 @@ export function withinLatency(path: Path, need: Need): Drop | undefined {
  * so the larger is a multiple of the other.
  */
 export function extentUnitGiB(path: Path): number {
-  return Math.max(path.device.extentBlockGiB, path.host.spec.memoryBlockSizeMiB / 1024);
+  return Math.max(path.device.extentBlockGiB, path.host.memoryBlockGiB);
 }
 
 /** Each device's share must be whole units of `extentUnitGiB`. */
@@ -119,10 +119,13 @@ export function placeableGiB(device: CxlDevice, maxExtents: number, enoughGiB = 
   const block = device.extentBlockGiB;
   const largest = device.largestFreeRunGiB;
   if (unitGiB === block) {
-    if (largest >= enoughGiB || maxExtents === 1) return largest;
+    // One free run or none (most devices at high utilization): no need to open the index.
+    if (largest >= enoughGiB || maxExtents === 1 || largest === device.freeGiB) return largest;
     return device.free.largestRunsTotal(maxExtents, enoughGiB / block) * block;
   }
   // Hosts with memory blocks larger than the device's: count only whole units of each run.
+  const largestUsable = largest - (largest % unitGiB);
+  if (largestUsable >= enoughGiB || maxExtents === 1) return largestUsable;
   let total = 0;
   let taken = 0;
   for (const run of device.free.runsBySizeDescending()) {

@@ -85,7 +85,7 @@ export class PlacementEngine {
     for (const path of host.paths) {
       const drop = firstDrop(path, need);
       if (drop !== undefined) dropped.push(drop);
-      else survivors.push({ path, score: weightedScore(path, vm, need, weights) });
+      else survivors.push({ path, score: weightedScore(path, need, weights, vm) });
     }
     if (survivors.length < need.ways) {
       return rejected(vm, need, rejectionFromDrops(host, need, dropped, survivors.length), dropped);
@@ -95,7 +95,7 @@ export class PlacementEngine {
     const chosen: ChosenDevice[] = [];
     for (const s of picked) {
       extents.push(...chooseExtents(s.path, need));
-      chosen.push({ deviceId: s.path.device.id, score: s.score, parts: scoreParts(s.path, vm, need) });
+      chosen.push({ deviceId: s.path.device.id, score: s.score, parts: scoreParts(s.path, need, vm) });
     }
     return {
       outcome: 'placed',

@@ -77,7 +77,7 @@ export function checkRequestLimits(vm: Vm, need: Need, limits: RequestLimits): R
       message: `needs ${size} GiB, VM ${vm.id} may hold at most ${vmCapGiB} GiB of CXL memory (${limits.vmCxlToDramRatioCap}x its ${vm.dramGiB} GiB DRAM) and holds ${vm.cxlGiB} GiB`,
     };
   }
-  const windowLeft = host.spec.cfmwsWindowGiB - host.mappedGiB;
+  const windowLeft = host.cfmwsWindowGiB - host.mappedGiB;
   if (size > windowLeft) {
     return { code: 'host-window', message: `needs ${size} GiB, host ${host.id} can map at most ${Math.max(0, windowLeft)} GiB more in its CXL window` };
   }

@@ -64,6 +64,10 @@ function invalidConfig(message: string): never {
   throw new PolicyError('invalid-config', message);
 }
 
+function finiteAtLeast(value: number | undefined, min: number): boolean {
+  return value === undefined || (Number.isFinite(value) && value >= min);
+}
+
 function invalidRequest(message: string): never {
   throw new PolicyError('invalid-request', message);
 }
@@ -125,7 +129,6 @@ export function needOf(request: PlacementRequest, config: PlacementConfig): Need
   const bandwidthGBps = request.bandwidthGBps ?? sizeGiB * config.defaultBandwidthGBpsPerGiB;
   if (!(bandwidthGBps >= 0) || !Number.isFinite(bandwidthGBps)) bad('bandwidthGBps must be a finite number >= 0');
   // Limits passed in must be numbers: NaN compares false and would wave a request through.
-  const finiteAtLeast = (value: number | undefined, min: number) => value === undefined || (Number.isFinite(value) && value >= min);
   if (!finiteAtLeast(request.tenantQuotaGiB, 0)) bad('tenantQuotaGiB must be a finite number >= 0');
   if (!finiteAtLeast(request.tenantUsedGiB, 0)) bad('tenantUsedGiB must be a finite number >= 0');
   const cap = request.vmCxlToDramRatioCap;

@@ -73,9 +73,9 @@ describe('weightedScore', () => {
     const path = pathTo(fleet, 'h1', 'pool-a');
     const vm = fleet.vm('vm1');
     const n = need();
-    const parts = scoreParts(path, vm, n);
+    const parts = scoreParts(path, n, vm);
     const w = DEFAULT_PLACEMENT_CONFIG.weights.pack;
-    expect(weightedScore(path, vm, n, w)).toBeCloseTo(parts.fit * w.fit + parts.latency * w.latency + parts.domain * w.domain + parts.sharing * w.sharing);
+    expect(weightedScore(path, n, w, vm)).toBeCloseTo(parts.fit * w.fit + parts.latency * w.latency + parts.domain * w.domain + parts.sharing * w.sharing);
   });
 });
 

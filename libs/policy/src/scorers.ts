@@ -29,7 +29,7 @@ export function latencyScore(path: Path): number {
 
 /** Away from the VM's other memory: a new device scores 1, a new device behind a used switch 0.5. */
 export function domainScore(path: Path, vm: Vm): number {
-  if (vm.allocations.length === 0) return 1;
+  if (vm.devicesInUse.length === 0) return 1;
   if (vm.extentsOn(path.device) > 0) return 0;
   if (path.viaSwitch !== undefined && vm.extentsBehind(path.viaSwitch) > 0) return 0.5;
   return 1;
@@ -59,7 +59,7 @@ export function strandsExclusive(host: Host, sizeGiB: number): boolean {
   return exclusiveFreeGiB > 0 && host.growthRoomGiB - sizeGiB < exclusiveFreeGiB;
 }
 
-export function scoreParts(path: Path, vm: Vm, need: Need): ScoreParts {
+export function scoreParts(path: Path, need: Need, vm: Vm): ScoreParts {
   return {
     fit: fitScore(path.device, need, need.layout),
     latency: latencyScore(path),
@@ -69,7 +69,7 @@ export function scoreParts(path: Path, vm: Vm, need: Need): ScoreParts {
 }
 
 /** The weighted sum of `scoreParts`, without building them: this runs for every survivor. */
-export function weightedScore(path: Path, vm: Vm, need: Need, weights: ScoreWeights): number {
+export function weightedScore(path: Path, need: Need, weights: ScoreWeights, vm: Vm): number {
   return (
     fitScore(path.device, need, need.layout) * weights.fit +
     latencyScore(path) * weights.latency +

@@ -16,18 +16,28 @@ import { tierOf } from './spec';
 
 /**
  * Runtime entities of a `Fleet`. Their identity and wiring are fixed; their state and counters
- * change only through `Fleet` methods, which keep them consistent with each other.
+ * are read-only here and change only through `Fleet` methods (the `@internal` ones are for it),
+ * which keep them consistent with each other.
  */
 export class CxlSwitch {
   readonly id: string;
-  state: SwitchState;
+  private current: SwitchState;
 
   constructor(
     readonly index: number,
     readonly spec: SwitchSpec,
   ) {
     this.id = spec.id;
-    this.state = spec.state;
+    this.current = spec.state;
+  }
+
+  get state(): SwitchState {
+    return this.current;
+  }
+
+  /** @internal `Fleet.setSwitchState` only. */
+  setState(state: SwitchState): void {
+    this.current = state;
   }
 }
 
@@ -38,8 +48,7 @@ export type PathKind = 'direct' | 'switch' | 'multi-headed';
  * logical-device binding to the device: bound while the host holds live extents there.
  */
 export class Path {
-  /** Live extents this host holds on the device through this path. */
-  boundExtents = 0;
+  private liveExtents = 0;
 
   constructor(
     readonly host: Host,
@@ -50,8 +59,20 @@ export class Path {
     readonly addedLatencyNs: number,
   ) {}
 
+  /** Live extents this host holds on the device through this path. */
+  get boundExtents(): number {
+    return this.liveExtents;
+  }
+
   get bound(): boolean {
-    return this.boundExtents > 0;
+    return this.liveExtents > 0;
+  }
+
+  /** @internal `Fleet` only: counts an extent in or out; true when the binding began or ended. */
+  countExtent(sign: 1 | -1): boolean {
+    const wasBound = this.liveExtents > 0;
+    this.liveExtents += sign;
+    return wasBound !== this.liveExtents > 0;
   }
 
   /** Usable while the switch on it (if any) is up; device health is placement's call. */
@@ -62,48 +83,79 @@ export class Path {
 
 export class Host {
   readonly id: string;
-  state: HostState;
-  /** CXL GiB mapped into this host by live extents. */
-  mappedGiB = 0;
-  readonly paths: Path[] = [];
+  private current: HostState;
+  private mapped = 0;
+  private readonly wired: Path[] = [];
+  // Read by every placement: kept on this object rather than behind `spec`.
+  readonly cfmwsWindowGiB: number;
+  /** Most CXL GiB the host may online as movable memory (auto_movable_ratio over its DRAM). */
+  readonly movableCapGiB: number;
+  /** The unit the host onlines memory in, in GiB (at least 1: extents are whole GiB). */
+  readonly memoryBlockGiB: number;
 
   constructor(
     readonly index: number,
     readonly spec: HostSpec,
   ) {
     this.id = spec.id;
-    this.state = spec.state;
+    this.current = spec.state;
+    this.cfmwsWindowGiB = spec.cfmwsWindowGiB;
+    this.movableCapGiB = Math.floor((spec.dramGiB * spec.movableRatioPct) / 100);
+    this.memoryBlockGiB = Math.max(1, spec.memoryBlockSizeMiB / 1024);
   }
 
-  /** Most CXL GiB the host may online as movable memory (auto_movable_ratio over its DRAM). */
-  get movableCapGiB(): number {
-    return Math.floor((this.spec.dramGiB * this.spec.movableRatioPct) / 100);
+  get state(): HostState {
+    return this.current;
+  }
+
+  /** CXL GiB mapped into this host by live extents. */
+  get mappedGiB(): number {
+    return this.mapped;
+  }
+
+  /** The host's paths to the devices it reaches. */
+  get paths(): readonly Path[] {
+    return this.wired;
+  }
+
+  /** @internal `Fleet` only. */
+  setState(state: HostState): void {
+    this.current = state;
+  }
+
+  /** @internal `Fleet` only. */
+  addMapped(deltaGiB: number): void {
+    this.mapped += deltaGiB;
+  }
+
+  /** @internal `Fleet` only, while wiring. */
+  addPath(path: Path): void {
+    this.wired.push(path);
   }
 
   /** How many more CXL GiB this host could take: the tighter of its window and movable ratio. */
   get growthRoomGiB(): number {
     if (this.state !== 'healthy') return 0;
-    return Math.max(0, Math.min(this.spec.cfmwsWindowGiB, this.movableCapGiB) - this.mappedGiB);
+    return Math.max(0, Math.min(this.cfmwsWindowGiB, this.movableCapGiB) - this.mapped);
   }
 }
 
 export class CxlDevice {
   // Placement reads these for every candidate: keep them on this object, not behind `spec`.
   readonly id: string;
-  health: DeviceHealth;
+  private currentHealth: DeviceHealth;
   /** Free space in blocks of `extentBlockGiB`, to read; `Fleet` changes it. */
   readonly free: FreeSpaceView;
   private readonly space: FreeSpaceIndex;
-  /** Bandwidth reserved by live extents, in whole MB/s so that sums stay exact. */
-  reservedBandwidthMBps = 0;
-  /** Hosts bound through a logical device (holding live extents here). */
-  boundHostCount = 0;
+  private reservedMBps = 0;
+  private boundHosts = 0;
+  private onlyOneHost = false;
   readonly tier: Tier;
-  /** Paths into this device, one per host that reaches it (any state). */
-  readonly paths: Path[] = [];
+  private readonly wired: Path[] = [];
   readonly extentBlockGiB: number;
   readonly maxLogicalDevices: number;
   readonly bandwidthGBps: number;
+  readonly capacityGiB: number;
   private freeNowGiB: number;
   private largestRunNowGiB: number;
 
@@ -112,12 +164,13 @@ export class CxlDevice {
     readonly spec: DeviceSpec,
   ) {
     this.id = spec.id;
-    this.health = spec.health;
+    this.currentHealth = spec.health;
     this.tier = tierOf(spec.attachment);
     this.extentBlockGiB = spec.extentBlockGiB;
     this.maxLogicalDevices = spec.maxLogicalDevices;
     this.bandwidthGBps = spec.bandwidthGBps;
     this.space = new FreeSpaceIndex(Math.floor(spec.capacityGiB / spec.extentBlockGiB));
+    this.capacityGiB = this.space.capacity * this.extentBlockGiB;
     this.free = this.space;
     this.freeNowGiB = this.free.freeTotal * this.extentBlockGiB;
     this.largestRunNowGiB = this.freeNowGiB;
@@ -127,12 +180,47 @@ export class CxlDevice {
     return this.spec.attachment;
   }
 
-  /** Only one host can ever use it (a direct device); set once the fleet is wired. */
-  exclusive = false;
-
-  get capacityGiB(): number {
-    return this.free.capacity * this.extentBlockGiB;
+  get health(): DeviceHealth {
+    return this.currentHealth;
   }
+
+  /** Paths into this device, one per host that reaches it (any state). */
+  get paths(): readonly Path[] {
+    return this.wired;
+  }
+
+  /** Only one host can ever use it (a direct device). */
+  get exclusive(): boolean {
+    return this.onlyOneHost;
+  }
+
+  /** Bandwidth reserved by live extents, in whole MB/s so that sums stay exact. */
+  get reservedBandwidthMBps(): number {
+    return this.reservedMBps;
+  }
+
+  /** Hosts bound through a logical device (holding live extents here). */
+  get boundHostCount(): number {
+    return this.boundHosts;
+  }
+
+  /** @internal `Fleet` only. */
+  setHealth(health: DeviceHealth): void {
+    this.currentHealth = health;
+  }
+
+  /** @internal `Fleet` only, while wiring. */
+  addPath(path: Path): void {
+    this.wired.push(path);
+    this.onlyOneHost = this.wired.length === 1;
+  }
+
+  /** @internal `Fleet` only: an extent on `path` comes (+1) or goes (-1). */
+  countExtent(path: Path, bandwidthMBps: number, sign: 1 | -1): void {
+    this.reservedMBps += sign * bandwidthMBps;
+    if (path.countExtent(sign)) this.boundHosts += sign;
+  }
+
 
   get freeGiB(): number {
     return this.freeNowGiB;
@@ -181,14 +269,22 @@ export class CxlDevice {
   }
 }
 
+/** A device a VM has extents on, and how many: where a failure would hit it. */
+export interface DeviceUse {
+  readonly device: CxlDevice;
+  readonly viaSwitch: CxlSwitch | undefined;
+  readonly extents: number;
+}
+
 export class Vm {
   readonly id: string;
   readonly tenantId: string;
   readonly dramGiB: number;
-  /** CXL GiB this VM holds in live extents. */
-  cxlGiB = 0;
-  /** Live allocations: a VM holds a few, so a list is cheaper to keep and to scan than maps. */
-  readonly allocations: Allocation[] = [];
+  private held = 0;
+  private readonly live = new Set<Allocation>();
+  // One entry per device in use: never more than the devices the host reaches, however many
+  // allocations the VM holds, so scanning it is cheap.
+  private readonly footprint: { device: CxlDevice; viaSwitch: CxlSwitch | undefined; extents: number }[] = [];
 
   constructor(
     readonly spec: VmSpec,
@@ -199,22 +295,57 @@ export class Vm {
     this.dramGiB = spec.dramGiB;
   }
 
+  /** CXL GiB this VM holds in live extents. */
+  get cxlGiB(): number {
+    return this.held;
+  }
+
+  get allocations(): ReadonlySet<Allocation> {
+    return this.live;
+  }
+
   get allocationCount(): number {
-    return this.allocations.length;
+    return this.live.size;
+  }
+
+  /** The devices this VM has live extents on. */
+  get devicesInUse(): readonly DeviceUse[] {
+    return this.footprint;
   }
 
   /** Live extents this VM holds on `device`: a failure of the device hits each. */
   extentsOn(device: CxlDevice): number {
-    let count = 0;
-    for (const a of this.allocations) for (const e of a.extents) if (e.device === device) count++;
-    return count;
+    for (const use of this.footprint) if (use.device === device) return use.extents;
+    return 0;
   }
 
   /** Live extents this VM holds on devices behind `sw`: a failure of the switch hits each. */
   extentsBehind(sw: CxlSwitch): number {
     let count = 0;
-    for (const a of this.allocations) for (const e of a.extents) if (e.path.viaSwitch === sw) count++;
+    for (const use of this.footprint) if (use.viaSwitch === sw) count += use.extents;
     return count;
+  }
+
+  /** @internal `Fleet` only. */
+  attach(allocation: Allocation): void {
+    this.live.add(allocation);
+    this.held += allocation.sizeGiB;
+    for (const e of allocation.extents) {
+      const use = this.footprint.find((u) => u.device === e.device);
+      if (use) use.extents++;
+      else this.footprint.push({ device: e.device, viaSwitch: e.path.viaSwitch, extents: 1 });
+    }
+  }
+
+  /** @internal `Fleet` only. */
+  detach(allocation: Allocation): void {
+    this.live.delete(allocation);
+    this.held -= allocation.sizeGiB;
+    for (const e of allocation.extents) {
+      const i = this.footprint.findIndex((u) => u.device === e.device);
+      const use = this.footprint[i];
+      if (use && --use.extents === 0) this.footprint.splice(i, 1);
+    }
   }
 }
 

@@ -3,7 +3,10 @@ import { TopologyError } from './errors';
 import type { FleetSpec } from './spec';
 import { DEVICE_HEALTH, FLEET_FORMAT, HOST_STATES, SWITCH_STATES } from './spec';
 
-export const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
+/** Ids: 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export const idSchema = z.string().regex(ID_PATTERN, 'must be 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
 const id = idSchema;
 const positiveInt = (max: number) => z.number().int('must be an integer').positive('must be positive').max(max, `must be at most ${max}`);
 const powerOfTwo = (max: number) =>

@@ -1,7 +1,7 @@
 import type { AllocatedExtent, Allocation, PathKind } from './entities';
 import { CxlDevice, CxlSwitch, Host, Path, Vm } from './entities';
 import { TopologyError } from './errors';
-import { idSchema, parseFleetSpec, problemsOf, vmSpecSchema } from './fleet-validation';
+import { ID_PATTERN, parseFleetSpec, problemsOf, vmSpecSchema } from './fleet-validation';
 import type {
   AllocationSpec,
   DeviceHealth,
@@ -138,15 +138,15 @@ export class Fleet {
   }
 
   setDeviceHealth(id: string, health: DeviceHealth): void {
-    this.device(id).health = health;
+    this.device(id).setHealth(health);
   }
 
   setHostState(id: string, state: HostState): void {
-    this.host(id).state = state;
+    this.host(id).setState(state);
   }
 
   setSwitchState(id: string, state: SwitchState): void {
-    this.switch(id).state = state;
+    this.switch(id).setState(state);
   }
 
   /**
@@ -154,8 +154,8 @@ export class Fleet {
    * VM's host reaches. All or nothing: on any error nothing changes.
    */
   allocate(id: string, vmId: string, extents: readonly ExtentRequest[]): Allocation {
-    if (this.allocationsById.has(id)) throw new TopologyError('allocation-exists', `allocation ${id} already exists`);
-    if (!idSchema.safeParse(id).success) throw new TopologyError('invalid-argument', `allocation id "${id}" is not a valid id`);
+    if (this.allocationsById.get(id) !== undefined) throw new TopologyError('allocation-exists', `allocation ${id} already exists`);
+    if (!ID_PATTERN.test(id)) throw new TopologyError('invalid-argument', `allocation id "${id}" is not a valid id`);
     const vm = this.vm(vmId);
     if (extents.length === 0) throw new TopologyError('invalid-argument', `allocation ${id} has no extents`);
     const resolved: AllocatedExtent[] = [];
@@ -209,7 +209,9 @@ export class Fleet {
   }
 
   private resolveExtent(vm: Vm, e: ExtentRequest): AllocatedExtent {
-    const device = this.device(e.deviceId);
+    // The host's own paths first: they are few and already at hand; the fleet map only for errors.
+    const path = vm.host.paths.find((p) => p.device.id === e.deviceId);
+    const device = path?.device ?? this.device(e.deviceId);
     const block = device.extentBlockGiB;
     if (!Number.isInteger(e.offsetGiB / block) || !Number.isInteger(e.sizeGiB / block) || e.sizeGiB <= 0 || e.offsetGiB < 0) {
       throw new TopologyError('extent-unaligned', `extent ${e.offsetGiB}+${e.sizeGiB} GiB on ${device.id} is not aligned to ${block} GiB`);
@@ -217,7 +219,6 @@ export class Fleet {
     if (e.offsetGiB + e.sizeGiB > device.capacityGiB) {
       throw new TopologyError('extent-out-of-range', `extent ${e.offsetGiB}+${e.sizeGiB} GiB passes ${device.id}'s ${device.capacityGiB} GiB`);
     }
-    const path = this.pathBetween(vm.host, device);
     if (path === undefined) {
       throw new TopologyError('device-unreachable', `host ${vm.host.id} has no path to ${device.id}`);
     }
@@ -234,8 +235,8 @@ export class Fleet {
    */
   private checkHardLimits(vm: Vm, extents: readonly AllocatedExtent[], sizeGiB: number): void {
     const host = vm.host;
-    if (host.mappedGiB + sizeGiB > host.spec.cfmwsWindowGiB) {
-      throw new TopologyError('host-window-exceeded', `host ${host.id} maps ${host.mappedGiB} of ${host.spec.cfmwsWindowGiB} GiB; ${sizeGiB} GiB more does not fit its CFMWS window`);
+    if (host.mappedGiB + sizeGiB > host.cfmwsWindowGiB) {
+      throw new TopologyError('host-window-exceeded', `host ${host.id} maps ${host.mappedGiB} of ${host.cfmwsWindowGiB} GiB; ${sizeGiB} GiB more does not fit its CFMWS window`);
     }
     const binding: CxlDevice[] = [];
     for (const e of extents) {
@@ -249,19 +250,10 @@ export class Fleet {
 
   private account(allocation: Allocation, sign: 1 | -1): void {
     const { vm } = allocation;
-    const host = vm.host;
-    for (const e of allocation.extents) {
-      const d = e.device;
-      d.reservedBandwidthMBps += sign * e.bandwidthMBps;
-      const path = e.path;
-      const wasBound = path.bound;
-      path.boundExtents += sign;
-      if (path.bound !== wasBound) d.boundHostCount += sign;
-    }
-    host.mappedGiB += sign * allocation.sizeGiB;
-    vm.cxlGiB += sign * allocation.sizeGiB;
-    if (sign > 0) vm.allocations.push(allocation);
-    else vm.allocations.splice(vm.allocations.indexOf(allocation), 1);
+    for (const e of allocation.extents) e.device.countExtent(e.path, e.bandwidthMBps, sign);
+    vm.host.addMapped(sign * allocation.sizeGiB);
+    if (sign > 0) vm.attach(allocation);
+    else vm.detach(allocation);
     this.used += sign * allocation.sizeGiB;
     addCount(this.tenantUsed, vm.tenantId, sign * allocation.sizeGiB);
   }
@@ -296,13 +288,12 @@ export class Fleet {
         for (const device of devicesBySwitch.get(switchId) ?? []) this.addPath(host, device, 'switch', sw);
       }
     }
-    for (const device of this.devices) device.exclusive = device.paths.length <= 1;
   }
 
   private addPath(host: Host, device: CxlDevice, kind: PathKind, sw: CxlSwitch | undefined): void {
     const path = new Path(host, device, kind, sw, device.spec.baseLatencyNs + (sw?.spec.hopLatencyNs ?? 0));
-    host.paths.push(path);
-    device.paths.push(path);
+    host.addPath(path);
+    device.addPath(path);
   }
 
   private lookup<T>(map: Map<string, T>, id: string, code: 'unknown-host' | 'unknown-device' | 'unknown-switch' | 'unknown-vm' | 'unknown-allocation', what: string): T {
