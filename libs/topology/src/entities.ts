@@ -281,7 +281,7 @@ export class Vm {
   readonly tenantId: string;
   readonly dramGiB: number;
   private held = 0;
-  private readonly live = new Set<Allocation>();
+  private count = 0;
   // One entry per device in use: never more than the devices the host reaches, however many
   // allocations the VM holds, so scanning it is cheap.
   private readonly footprint: { device: CxlDevice; viaSwitch: CxlSwitch | undefined; extents: number }[] = [];
@@ -300,12 +300,9 @@ export class Vm {
     return this.held;
   }
 
-  get allocations(): ReadonlySet<Allocation> {
-    return this.live;
-  }
-
+  /** Live allocations this VM holds (the fleet keeps them: `Fleet.allocationsOf`). */
   get allocationCount(): number {
-    return this.live.size;
+    return this.count;
   }
 
   /** The devices this VM has live extents on. */
@@ -328,7 +325,7 @@ export class Vm {
 
   /** @internal `Fleet` only. */
   attach(allocation: Allocation): void {
-    this.live.add(allocation);
+    this.count++;
     this.held += allocation.sizeGiB;
     for (const e of allocation.extents) {
       const use = this.footprint.find((u) => u.device === e.device);
@@ -339,7 +336,7 @@ export class Vm {
 
   /** @internal `Fleet` only. */
   detach(allocation: Allocation): void {
-    this.live.delete(allocation);
+    this.count--;
     this.held -= allocation.sizeGiB;
     for (const e of allocation.extents) {
       const i = this.footprint.findIndex((u) => u.device === e.device);

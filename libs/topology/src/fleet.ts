@@ -100,6 +100,12 @@ export class Fleet {
     return this.lookup(this.allocationsById, id, 'unknown-allocation', 'allocation');
   }
 
+  /** A VM's live allocations: a scan of the fleet's, for tools and tests, not placement. */
+  allocationsOf(vmId: string): Allocation[] {
+    const vm = this.vm(vmId);
+    return [...this.allocationsById.values()].filter((a) => a.vm === vm);
+  }
+
   hasAllocation(id: string): boolean {
     return this.allocationsById.has(id);
   }
@@ -166,14 +172,14 @@ export class Fleet {
       sizeGiB += extent.sizeGiB;
     }
     this.checkHardLimits(vm, resolved, sizeGiB);
-    const done: AllocatedExtent[] = [];
+    let taken = 0;
     try {
       for (const e of resolved) {
         e.device.take(e.offsetGiB, e.sizeGiB);
-        done.push(e);
+        taken++;
       }
     } catch (error) {
-      for (const e of done) e.device.giveBack(e.offsetGiB, e.sizeGiB);
+      for (const e of resolved.slice(0, taken)) e.device.giveBack(e.offsetGiB, e.sizeGiB);
       throw error;
     }
     const allocation: Allocation = { id, vm, extents: resolved, sizeGiB };
@@ -238,13 +244,11 @@ export class Fleet {
     if (host.mappedGiB + sizeGiB > host.cfmwsWindowGiB) {
       throw new TopologyError('host-window-exceeded', `host ${host.id} maps ${host.mappedGiB} of ${host.cfmwsWindowGiB} GiB; ${sizeGiB} GiB more does not fit its CFMWS window`);
     }
-    const binding: CxlDevice[] = [];
+    // A device appearing twice in one allocation binds once; the check is the same either way.
     for (const e of extents) {
-      if (e.path.bound || binding.includes(e.device)) continue;
-      if (e.device.boundHostCount >= e.device.maxLogicalDevices) {
+      if (!e.path.bound && e.device.boundHostCount >= e.device.maxLogicalDevices) {
         throw new TopologyError('slots-exhausted', `${e.device.id} has all ${e.device.maxLogicalDevices} logical devices bound to other hosts`);
       }
-      binding.push(e.device);
     }
   }
 

@@ -25,7 +25,7 @@ export function bookkeepingOf(fleet: Fleet, tenantIds: readonly string[]) {
     vms: [...fleet.vms].map((vm) => ({
       id: vm.id,
       cxlGiB: vm.cxlGiB,
-      allocationIds: [...vm.allocations].map((a) => a.id),
+      allocationIds: fleet.allocationsOf(vm.id).map((a) => a.id),
       extentsOnDevice: fleet.devices.map((d) => [d.id, vm.extentsOn(d)]),
       extentsBehindSwitch: fleet.switches.map((s) => [s.id, vm.extentsBehind(s)]),
     })),
