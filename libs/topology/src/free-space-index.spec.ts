@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { BlockModel } from './__fixtures__/block-model';
 import { errorCodeOf } from './__fixtures__/topology-error';
 import type { FreeRun } from './free-space-index';
-import { FreeSpaceIndex } from './free-space-index';
+import { FreeSpaceIndex, SMALL_RUNS_MAX } from './free-space-index';
 
 interface LiveExtent {
   readonly start: number;
@@ -187,6 +187,25 @@ describe('FreeSpaceIndex', () => {
           expect(index.largestRun).toBe(capacity);
         }),
         { numRuns: 200 },
+      );
+    });
+
+    it('keeps every invariant past SMALL_RUNS_MAX runs, where the runs move to trees', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 4 * SMALL_RUNS_MAX, max: 256 }), fc.array(step, { maxLength: 60, size: 'max' }), (capacity, steps) => {
+          const index = new FreeSpaceIndex(capacity);
+          const model = new BlockModel(capacity);
+          const live: LiveExtent[] = [];
+          // Every other block taken: many more free runs than the flat array holds.
+          for (let b = 1; b < 2 * SMALL_RUNS_MAX + 6; b += 2) apply(index, model, live, { kind: 'allocateAt', start: b, length: 1 });
+          expect(index.runCount).toBeGreaterThan(SMALL_RUNS_MAX);
+          expectConsistent(index, model, live);
+          for (const s of steps) {
+            apply(index, model, live, s);
+            expectConsistent(index, model, live);
+          }
+        }),
+        { numRuns: 100 },
       );
     });
 

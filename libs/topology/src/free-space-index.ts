@@ -1,5 +1,9 @@
-import BTree from 'sorted-btree';
 import { TopologyError } from './errors';
+import type { RunSet } from './run-sets';
+import { SmallRuns, TreeRuns } from './run-sets';
+
+/** Runs kept in a flat array up to this many, in trees past it (and from then on). */
+export const SMALL_RUNS_MAX = 16;
 
 /** A contiguous free range, in the index's units (blocks of the device's extent size). */
 export interface FreeRun {
@@ -24,15 +28,14 @@ export interface FreeSpaceView {
 }
 
 /**
- * The free space of one device, as maximal free runs kept twice: by start (to coalesce on
- * release) and by (length, start) (best fit, largest runs). Allocation, release and best-fit
- * cost O(log n) in the number of runs; `firstFit` walks runs in address order and is O(n), for
- * baselines only.
+ * The free space of one device, as maximal free runs ordered by start (to coalesce on release)
+ * and by (length, start) (best fit, largest runs). Up to SMALL_RUNS_MAX runs live in one flat
+ * array (a constant bound, and one or two cache lines); past that, in two B+ trees, where
+ * allocation, release and best fit cost O(log n) in the number of runs. `firstFit` walks runs
+ * in address order and is O(n), for baselines only.
  */
 export class FreeSpaceIndex implements FreeSpaceView {
-  private readonly byStart = new BTree<number, number>();
-  // Key = length * scale + start: one number orders by length, then start, with no comparator.
-  private readonly bySize = new BTree<number, true>();
+  private runs: RunSet = new SmallRuns();
   private readonly scale: number;
   private free: number;
   // Cached because every placement filter reads it; recomputed only after the largest run goes.
@@ -57,13 +60,12 @@ export class FreeSpaceIndex implements FreeSpaceView {
   }
 
   get runCount(): number {
-    return this.byStart.size;
+    return this.runs.size;
   }
 
   get largestRun(): number {
     if (this.largestStale) {
-      const key = this.bySize.maxKey();
-      this.largest = key === undefined ? 0 : Math.floor(key / this.scale);
+      this.largest = this.runs.longest();
       this.largestStale = false;
     }
     return this.largest;
@@ -76,8 +78,9 @@ export class FreeSpaceIndex implements FreeSpaceView {
   bestFit(length: number, align = 1): number | undefined {
     this.checkRequest(length, align);
     if (length > this.largestRun) return undefined;
-    for (const key of this.bySize.keys(length * this.scale)) {
-      const start = this.alignedStartIn(key % this.scale, Math.floor(key / this.scale), length, align);
+    if (align === 1) return this.runs.smallestAtLeast(length)?.[0];
+    for (const [runStart, runLength] of this.runs.bySizeFrom(length)) {
+      const start = this.alignedStartIn(runStart, runLength, length, align);
       if (start !== undefined) return start;
     }
     return undefined;
@@ -86,14 +89,14 @@ export class FreeSpaceIndex implements FreeSpaceView {
   /** The smallest free run that holds `length` (lowest start on ties), or undefined. */
   bestFitRun(length: number): FreeRun | undefined {
     this.checkRequest(length, 1);
-    const key = this.bySize.getPairOrNextHigher(length * this.scale)?.[0];
-    return key === undefined ? undefined : { start: key % this.scale, length: Math.floor(key / this.scale) };
+    const run = this.runs.smallestAtLeast(length);
+    return run === undefined ? undefined : { start: run[0], length: run[1] };
   }
 
   /** Start of the lowest-addressed free run that holds `length` aligned. O(n): for baselines. */
   firstFit(length: number, align = 1): number | undefined {
     this.checkRequest(length, align);
-    for (const [runStart, runLength] of this.byStart.entries()) {
+    for (const [runStart, runLength] of this.runs.byStart()) {
       const start = this.alignedStartIn(runStart, runLength, length, align);
       if (start !== undefined) return start;
     }
@@ -102,14 +105,14 @@ export class FreeSpaceIndex implements FreeSpaceView {
 
   isFree(start: number, length: number): boolean {
     this.checkRange(start, length);
-    const run = this.byStart.getPairOrNextLower(start);
+    const run = this.runs.atOrBefore(start);
     return run !== undefined && run[0] + run[1] >= start + length;
   }
 
   /** Takes [start, start + length), which must be wholly free. */
   allocateAt(start: number, length: number): void {
     this.checkRange(start, length);
-    const run = this.byStart.getPairOrNextLower(start);
+    const run = this.runs.atOrBefore(start);
     if (run === undefined || run[0] + run[1] < start + length) {
       throw new TopologyError('extent-not-free', `range [${start}, ${start + length}) is not wholly free`);
     }
@@ -124,8 +127,8 @@ export class FreeSpaceIndex implements FreeSpaceView {
   release(start: number, length: number): void {
     this.checkRange(start, length);
     const end = start + length;
-    const before = this.byStart.getPairOrNextLower(start);
-    const after = this.byStart.getPairOrNextHigher(start);
+    const before = this.runs.atOrBefore(start);
+    const after = this.runs.atOrAfter(start);
     if ((before !== undefined && before[0] + before[1] > start) || (after !== undefined && after[0] < end)) {
       throw new TopologyError('extent-not-allocated', `range [${start}, ${end}) overlaps free space`);
     }
@@ -148,11 +151,11 @@ export class FreeSpaceIndex implements FreeSpaceView {
       throw new TopologyError('invalid-argument', `count must be a whole number >= 0, got ${count}`);
     }
     if (count === 0) return 0;
-    if (this.byStart.size <= count) return this.free;
+    if (this.runs.size <= count) return this.free;
     let total = 0;
     let taken = 0;
-    for (const [key] of this.bySize.entriesReversed()) {
-      total += Math.floor(key / this.scale);
+    for (const [, length] of this.runs.bySizeDescending()) {
+      total += length;
       if (++taken === count || total >= enough) break;
     }
     return total;
@@ -160,14 +163,12 @@ export class FreeSpaceIndex implements FreeSpaceView {
 
   /** Free runs in address order. */
   *freeRuns(): IterableIterator<FreeRun> {
-    for (const [start, length] of this.byStart.entries()) yield { start, length };
+    for (const [start, length] of this.runs.byStart()) yield { start, length };
   }
 
   /** Free runs from the largest down (the higher start first among equals). */
   *runsBySizeDescending(): IterableIterator<FreeRun> {
-    for (const [key] of this.bySize.entriesReversed()) {
-      yield { start: key % this.scale, length: Math.floor(key / this.scale) };
-    }
+    for (const [start, length] of this.runs.bySizeDescending()) yield { start, length };
   }
 
   private alignedStartIn(runStart: number, runLength: number, length: number, align: number): number | undefined {
@@ -176,15 +177,14 @@ export class FreeSpaceIndex implements FreeSpaceView {
   }
 
   private insertRun(start: number, length: number): void {
-    this.byStart.set(start, length);
-    this.bySize.set(length * this.scale + start, true);
+    if (this.runs.size === SMALL_RUNS_MAX && this.runs instanceof SmallRuns) this.runs = TreeRuns.from(this.runs, this.scale);
+    this.runs.insert(start, length);
     this.free += length;
     if (!this.largestStale && length > this.largest) this.largest = length;
   }
 
   private deleteRun(start: number, length: number): void {
-    this.byStart.delete(start);
-    this.bySize.delete(length * this.scale + start);
+    this.runs.delete(start, length);
     this.free -= length;
     if (length === this.largest) this.largestStale = true;
   }
