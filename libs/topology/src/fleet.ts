@@ -1,6 +1,7 @@
-import type { AllocatedExtent, Allocation, PathKind } from './entities';
-import { CxlDevice, CxlSwitch, Host, Path, Vm } from './entities';
+import type { AllocatedExtent, Allocation, Path } from './entities';
+import { CxlDevice, CxlSwitch, Host, Vm } from './entities';
 import { TopologyError } from './errors';
+import { wirePaths } from './wiring';
 import { ID_PATTERN, parseFleetSpec, problemsOf, vmSpecSchema } from './fleet-validation';
 import type {
   AllocationSpec,
@@ -42,7 +43,7 @@ export class Fleet {
       this.devicesById.set(d.id, d);
       this.capacity += d.capacityGiB;
     }
-    this.wirePaths();
+    wirePaths(this.hosts, this.devices, (id) => this.switch(id), (id) => this.host(id));
     // Each refused VM or allocation changes nothing, so go on and report them all at once.
     const problems: string[] = [];
     base.vms.forEach((vm, i) => collectProblem(problems, `vms[${i}]`, () => this.addVm(vm)));
@@ -260,44 +261,6 @@ export class Fleet {
     else vm.detach(allocation);
     this.used += sign * allocation.sizeGiB;
     addCount(this.tenantUsed, vm.tenantId, sign * allocation.sizeGiB);
-  }
-
-  /** Host by host, so one host's paths sit together in memory: placement walks them all. */
-  private wirePaths(): void {
-    const devicesByHost = new Map<string, { device: CxlDevice; kind: PathKind }[]>();
-    const devicesBySwitch = new Map<string, CxlDevice[]>();
-    const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
-      const list = map.get(key);
-      if (list) list.push(value);
-      else map.set(key, [value]);
-    };
-    for (const device of this.devices) {
-      const a = device.attachment;
-      switch (a.kind) {
-        case 'direct':
-          push(devicesByHost, a.hostId, { device, kind: 'direct' });
-          break;
-        case 'multi-headed':
-          for (const hostId of a.hostIds) push(devicesByHost, hostId, { device, kind: 'multi-headed' });
-          break;
-        case 'switch':
-          push(devicesBySwitch, a.switchId, device);
-          break;
-      }
-    }
-    for (const host of this.hosts) {
-      for (const { device, kind } of devicesByHost.get(host.id) ?? []) this.addPath(host, device, kind, undefined);
-      for (const switchId of host.spec.switchIds) {
-        const sw = this.switch(switchId);
-        for (const device of devicesBySwitch.get(switchId) ?? []) this.addPath(host, device, 'switch', sw);
-      }
-    }
-  }
-
-  private addPath(host: Host, device: CxlDevice, kind: PathKind, sw: CxlSwitch | undefined): void {
-    const path = new Path(host, device, kind, sw, device.spec.baseLatencyNs + (sw?.spec.hopLatencyNs ?? 0));
-    host.addPath(path);
-    device.addPath(path);
   }
 
   private lookup<T>(map: Map<string, T>, id: string, code: 'unknown-host' | 'unknown-device' | 'unknown-switch' | 'unknown-vm' | 'unknown-allocation', what: string): T {
