@@ -30,7 +30,6 @@ export interface ChurnResult {
   readonly decisionUs: Float64Array;
   readonly meanStrandedGiB: number;
   readonly meanUtilization: number;
-  readonly fillRequests: number;
   /** Mean time of one release (Fleet.release) during the measured requests, in microseconds. */
   readonly meanReleaseUs: number;
 }
@@ -87,7 +86,6 @@ export function runChurn(fleet: Fleet, placer: Placer, options: ChurnOptions): C
     decisionUs,
     meanStrandedGiB: samples === 0 ? 0 : stranded / samples,
     meanUtilization: samples === 0 ? 0 : utilization / samples,
-    fillRequests,
     meanReleaseUs: releases === 0 ? 0 : (releaseMs * 1000) / releases,
   };
 }

@@ -1,5 +1,5 @@
-import type { PlacedExtent, PlacementConfig, PlacementConfigOverrides, PlacementDecision, PlacementRequest } from '@mxs/policy';
-import { admit, DEVICE_FILTERS, extentUnitGiB, resolveConfig } from '@mxs/policy';
+import type { PlacementConfig, PlacementConfigOverrides, PlacementDecision, PlacementRequest } from '@mxs/policy';
+import { admit, chooseExtents, DEVICE_FILTERS, resolveConfig } from '@mxs/policy';
 import type { Fleet, Path } from '@mxs/topology';
 
 /**
@@ -29,34 +29,7 @@ export class NaiveFirstFit {
     if (picked.length < need.ways) {
       return { outcome: 'rejected', ...base, reason: { code: 'no-capacity', message: 'no device fits' } };
     }
-    const extents = picked.flatMap((path) => firstFitExtents(path, need.shareGiB, need.maxExtentsPerDevice, need.shareBandwidthGBps));
+    const extents = picked.flatMap((path) => chooseExtents(path, need, 'first'));
     return { outcome: 'placed', ...base, extents };
   }
-}
-
-/** The lowest-addressed run that holds the share; else the largest runs, cut to whole units. */
-function firstFitExtents(path: Path, shareGiB: number, maxExtents: number, bandwidthGBps: number): PlacedExtent[] {
-  const device = path.device;
-  const block = device.extentBlockGiB;
-  const unitBlocks = extentUnitGiB(path) / block;
-  const perGiB = bandwidthGBps / shareGiB;
-  const make = (start: number, blocks: number): PlacedExtent => ({
-    deviceId: device.id,
-    offsetGiB: start * block,
-    sizeGiB: blocks * block,
-    bandwidthGBps: blocks * block * perGiB,
-  });
-  const start = device.free.firstFit(shareGiB / block);
-  if (start !== undefined) return [make(start, shareGiB / block)];
-  const extents: PlacedExtent[] = [];
-  let remaining = shareGiB / block;
-  // The capacity filter counted the largest runs, so a split share takes those.
-  for (const run of device.free.runsBySizeDescending()) {
-    if (remaining === 0 || extents.length === maxExtents) break;
-    const take = Math.min(run.length - (run.length % unitBlocks), remaining);
-    if (take === 0) break;
-    extents.push(make(run.start, take));
-    remaining -= take;
-  }
-  return extents;
 }

@@ -12,11 +12,11 @@ export interface PlacedExtent {
 
 /**
  * Aligned extents for one device's share: the smallest free run that holds it whole (best fit
- * keeps large runs for large requests); failing that, the largest runs first, at most
- * `maxExtentsPerDevice` of them, each cut to whole units of `extentUnitGiB`. The device must
- * have passed the capacity filter.
+ * keeps large runs for large requests; `first` takes the lowest-addressed one instead, for
+ * baselines); failing that, the largest runs first, at most `maxExtentsPerDevice` of them, each
+ * cut to whole units of `extentUnitGiB`. The device must have passed the capacity filter.
  */
-export function chooseExtents(path: Path, need: Need): PlacedExtent[] {
+export function chooseExtents(path: Path, need: Need, fit: 'best' | 'first' = 'best'): PlacedExtent[] {
   const device = path.device;
   const block = device.extentBlockGiB;
   const unitBlocks = extentUnitGiB(path) / block;
@@ -28,7 +28,7 @@ export function chooseExtents(path: Path, need: Need): PlacedExtent[] {
     sizeGiB: blocks * block,
     bandwidthGBps: blocks * block * bandwidthPerGiB,
   });
-  const start = device.free.bestFit(shareBlocks);
+  const start = fit === 'best' ? device.free.bestFit(shareBlocks) : device.free.firstFit(shareBlocks);
   if (start !== undefined) return [extent(start, shareBlocks)];
   const extents: PlacedExtent[] = [];
   let remaining = shareBlocks;

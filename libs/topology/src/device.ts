@@ -9,8 +9,6 @@ export class CxlDevice {
   // Placement reads these for every candidate: keep them on this object, not behind `spec`.
   readonly id: string;
   private currentHealth: DeviceHealth;
-  /** Free space in blocks of `extentBlockGiB`, to read; `Fleet` changes it. */
-  readonly free: FreeSpaceView;
   private readonly space: FreeSpaceIndex;
   private reservedMBps = 0;
   private boundHosts = 0;
@@ -36,13 +34,17 @@ export class CxlDevice {
     this.bandwidthGBps = spec.bandwidthGBps;
     this.space = new FreeSpaceIndex(Math.floor(spec.capacityGiB / spec.extentBlockGiB));
     this.capacityGiB = this.space.capacity * this.extentBlockGiB;
-    this.free = this.space;
     this.freeNowGiB = this.free.freeTotal * this.extentBlockGiB;
     this.largestRunNowGiB = this.freeNowGiB;
   }
 
   get attachment(): DeviceAttachment {
     return this.spec.attachment;
+  }
+
+  /** Free space in blocks of `extentBlockGiB`, to read; `Fleet` changes it. */
+  get free(): FreeSpaceView {
+    return this.space;
   }
 
   get health(): DeviceHealth {
