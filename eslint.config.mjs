@@ -47,6 +47,10 @@ export default [
               onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data'],
             },
             {
+              sourceTag: 'type:kit',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:kit'],
+            },
+            {
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data', 'type:kit'],
             },
