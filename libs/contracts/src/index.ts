@@ -1,0 +1,3 @@
+export * from './queues';
+export * from './expansion';
+export * from './jobs';
