@@ -1,0 +1,45 @@
+import { DeviceEntity } from './device.entity';
+import { ExpansionExtentEntity } from './expansion-extent.entity';
+import { ExpansionTransitionEntity } from './expansion-transition.entity';
+import { ExpansionEntity } from './expansion.entity';
+import { FleetLayoutEntity } from './fleet-layout.entity';
+import { HostEntity } from './host.entity';
+import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { OperationEntity } from './operation.entity';
+import { OutboxEntity } from './outbox.entity';
+import { SwitchEntity } from './switch.entity';
+import { TenantEntity } from './tenant.entity';
+import { VmEntity } from './vm.entity';
+
+// Rows, not object graphs: foreign keys are plain id columns (the migration declares the
+// constraints), so a query loads exactly what it names and no relation is fetched by surprise.
+export {
+  DeviceEntity,
+  ExpansionEntity,
+  ExpansionExtentEntity,
+  ExpansionTransitionEntity,
+  FleetLayoutEntity,
+  HostEntity,
+  IdempotencyKeyEntity,
+  OperationEntity,
+  OutboxEntity,
+  SwitchEntity,
+  TenantEntity,
+  VmEntity,
+};
+
+/** Every table the migrations create, for `DataSource({ entities })`. */
+export const ENTITIES = [
+  TenantEntity,
+  FleetLayoutEntity,
+  HostEntity,
+  SwitchEntity,
+  DeviceEntity,
+  VmEntity,
+  ExpansionEntity,
+  ExpansionExtentEntity,
+  ExpansionTransitionEntity,
+  OperationEntity,
+  OutboxEntity,
+  IdempotencyKeyEntity,
+] as const;

@@ -1,0 +1,40 @@
+import type { HotplugJobName } from '@mxs/contracts';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/** A hot-plug saga's durable state: the worker resumes from `step` and `checkpoint` after a crash. */
+@Entity({ name: 'operations' })
+export class OperationEntity {
+  /** Also the BullMQ job id and the outbox row id, so a job maps to exactly one operation. */
+  @PrimaryColumn({ type: 'uuid', default: () => 'gen_random_uuid()' })
+  id!: string;
+
+  @Column({ name: 'expansion_id', type: 'uuid' })
+  expansionId!: string;
+
+  @Column({ type: 'text' })
+  kind!: HotplugJobName;
+
+  @Column({ type: 'text', default: 'pending' })
+  state!: string;
+
+  @Column({ type: 'text', nullable: true })
+  step!: string | null;
+
+  @Column({ type: 'jsonb', default: () => `'{}'` })
+  checkpoint!: Record<string, unknown>;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @Column({ name: 'request_id', type: 'text', nullable: true })
+  requestId!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,5 @@
+import type { MigrationInterface } from 'typeorm';
+import { Initial1763700000000 } from './1763700000000-Initial';
+
+/** Every migration, oldest first; a new one goes at the end and gets a new test template. */
+export const MIGRATIONS: readonly (new () => MigrationInterface)[] = [Initial1763700000000];

@@ -1,0 +1,65 @@
+/** SQLSTATE codes the services branch on (PostgreSQL appendix A). */
+export const PG_ERRORS = {
+  notNullViolation: '23502',
+  foreignKeyViolation: '23503',
+  uniqueViolation: '23505',
+  checkViolation: '23514',
+  exclusionViolation: '23P01',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+  duplicateDatabase: '42P04',
+} as const;
+
+/** The fields of a PostgreSQL error that callers branch on. */
+export interface PgErrorFields {
+  readonly code: string;
+  readonly constraint?: string;
+  readonly table?: string;
+  readonly detail?: string;
+}
+
+function fieldsOf(value: object): PgErrorFields | undefined {
+  const { code, constraint, table, detail } = value as Record<string, unknown>;
+  if (typeof code !== 'string') return undefined;
+  return {
+    code,
+    ...(typeof constraint === 'string' ? { constraint } : {}),
+    ...(typeof table === 'string' ? { table } : {}),
+    ...(typeof detail === 'string' ? { detail } : {}),
+  };
+}
+
+/**
+ * The PostgreSQL error inside `error`: a node-postgres error, or TypeORM's QueryFailedError
+ * wrapping one. Duck-typed, so two copies of TypeORM in node_modules cannot fool `instanceof`.
+ */
+export function pgErrorOf(error: unknown): PgErrorFields | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const driverError = (error as { driverError?: unknown }).driverError;
+  if (typeof driverError === 'object' && driverError !== null) return fieldsOf(driverError);
+  return fieldsOf(error);
+}
+
+function isViolation(error: unknown, code: string, constraint: string | undefined): boolean {
+  const fields = pgErrorOf(error);
+  if (fields?.code !== code) return false;
+  return constraint === undefined || fields.constraint === constraint;
+}
+
+/** Two live extents would overlap on one device, or another EXCLUDE constraint refused a row. */
+export function isExclusionViolation(error: unknown, constraint?: string): boolean {
+  return isViolation(error, PG_ERRORS.exclusionViolation, constraint);
+}
+
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  return isViolation(error, PG_ERRORS.uniqueViolation, constraint);
+}
+
+/** A CHECK constraint, or a trigger that raises check_violation with its constraint name. */
+export function isCheckViolation(error: unknown, constraint?: string): boolean {
+  return isViolation(error, PG_ERRORS.checkViolation, constraint);
+}
+
+export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
+  return isViolation(error, PG_ERRORS.foreignKeyViolation, constraint);
+}
