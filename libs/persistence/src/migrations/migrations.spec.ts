@@ -1,0 +1,75 @@
+/// <reference types="jest" />
+import { Client } from 'pg';
+import { withAdminClient } from '../admin-client';
+import { createDataSource, runMigrations } from '../data-source';
+import { withDatabase, quoteIdent } from '../database-url';
+import { ensureDatabase } from '../ensure-database';
+import type { TestDatabase } from '../testing/test-database';
+import { createTestDatabase } from '../testing/test-database';
+
+let db: TestDatabase;
+let emptyName: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase('migrations');
+  emptyName = `${db.name}_empty`;
+});
+
+afterAll(async () => {
+  await withAdminClient(db.url, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(emptyName)} WITH (FORCE)`));
+  await db?.drop();
+});
+
+/** Tables, constraints, indexes, triggers, functions and extensions: what a migration can leave behind. */
+async function schemaOf(url: string): Promise<string[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ item: string }>(`
+      SELECT 'table ' || tablename AS item FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'
+      UNION ALL SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+        WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> 'migrations'
+      UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'migrations'
+      UNION ALL SELECT 'trigger ' || tgname FROM pg_trigger WHERE NOT tgisinternal
+      UNION ALL SELECT 'function ' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+      UNION ALL SELECT 'extension ' || extname FROM pg_extension WHERE extname <> 'plpgsql'`);
+    return rows.map((row) => row.item).sort();
+  } finally {
+    await client.end();
+  }
+}
+
+describe('migrations', () => {
+  it('create a missing database once, even when asked from several places at the same time', async () => {
+    const url = withDatabase(db.url, emptyName);
+    const created = await Promise.all([ensureDatabase(url), ensureDatabase(url), ensureDatabase(url)]);
+    expect(created.filter(Boolean)).toHaveLength(1);
+    expect(await ensureDatabase(url)).toBe(false);
+    expect(await schemaOf(url)).toEqual([]);
+  });
+
+  it('apply on an empty database exactly once, whoever runs them at the same time', async () => {
+    const url = withDatabase(db.url, emptyName);
+    const runs = await Promise.all([runMigrations(url), runMigrations(url)]);
+    expect(runs.flat()).toEqual(['Initial1763700000000']);
+    expect(await runMigrations(url)).toEqual([]);
+    expect(await schemaOf(url)).toEqual(await schemaOf(db.url));
+  });
+
+  it('revert to nothing and apply again to the same schema', async () => {
+    const migrated = await schemaOf(db.url);
+    expect(migrated).toEqual(expect.arrayContaining(['table expansion_extents', 'extension btree_gist', 'trigger outbox_notify']));
+
+    const dataSource = createDataSource({ url: db.url });
+    await dataSource.initialize();
+    try {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      expect(await schemaOf(db.url)).toEqual([]);
+      expect(await dataSource.showMigrations()).toBe(true);
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await dataSource.destroy();
+    }
+    expect(await schemaOf(db.url)).toEqual(migrated);
+  });
+});

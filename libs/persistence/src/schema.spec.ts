@@ -1,0 +1,176 @@
+/// <reference types="jest" />
+import { EXPANSION_STATES } from '@mxs/contracts';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { HEX_HASH, insertExpansion, insertExtent, rejectionOf, seedFleet } from './__fixtures__/rows';
+import { createDataSource } from './data-source';
+import { ExpansionExtentEntity } from './entities/expansion-extent.entity';
+import { HostEntity } from './entities/host.entity';
+import { OutboxEntity } from './entities/outbox.entity';
+import { TenantEntity } from './entities/tenant.entity';
+import { isCheckViolation, isExclusionViolation, isForeignKeyViolation, isUniqueViolation } from './pg-errors';
+import type { TestDatabase } from './testing/test-database';
+import { createTestDatabase } from './testing/test-database';
+
+let db: TestDatabase;
+let dataSource: DataSource;
+
+beforeAll(async () => {
+  db = await createTestDatabase('schema');
+  dataSource = createDataSource({ url: db.url, poolSize: 4 });
+  await dataSource.initialize();
+  await seedFleet(dataSource);
+});
+
+afterAll(async () => {
+  await dataSource?.destroy();
+  await db?.drop();
+});
+
+// Each test works on a device of its own, so tests never see each other's extents.
+async function freshDevice(id: string, capacityGiB = 256): Promise<string> {
+  await dataSource.query(`INSERT INTO devices (id, tier, capacity_gib, health) VALUES ($1, 'pooled', $2, 'healthy')`, [
+    id,
+    capacityGiB,
+  ]);
+  return id;
+}
+
+describe('expansion_extents_no_overlap', () => {
+  it('refuses a second live extent that overlaps one on the same device', async () => {
+    const device = await freshDevice('overlap-1');
+    await insertExtent(dataSource, { deviceId: device, offsetGiB: 0, sizeGiB: 32 });
+    const error = await rejectionOf(insertExtent(dataSource, { deviceId: device, offsetGiB: 16, sizeGiB: 32 }));
+    expect(isExclusionViolation(error, 'expansion_extents_no_overlap')).toBe(true);
+  });
+
+  it('allows extents that only touch: ranges are half-open', async () => {
+    const device = await freshDevice('overlap-2');
+    await insertExtent(dataSource, { deviceId: device, offsetGiB: 0, sizeGiB: 16 });
+    await insertExtent(dataSource, { deviceId: device, offsetGiB: 16, sizeGiB: 16 });
+    const spans = await dataSource.getRepository(ExpansionExtentEntity).find({ where: { deviceId: device }, order: { offsetGiB: 'ASC' } });
+    expect(spans.map((extent) => extent.span)).toEqual(['[0,16)', '[16,32)']);
+  });
+
+  it('allows an overlap when one of the two is not live', async () => {
+    const device = await freshDevice('overlap-3');
+    await insertExtent(dataSource, { deviceId: device, offsetGiB: 0, sizeGiB: 32, live: false });
+    await insertExtent(dataSource, { deviceId: device, offsetGiB: 8, sizeGiB: 32 });
+  });
+
+  it('allows the same range on another device', async () => {
+    const first = await freshDevice('overlap-4a');
+    const second = await freshDevice('overlap-4b');
+    await insertExtent(dataSource, { deviceId: first, offsetGiB: 0, sizeGiB: 64 });
+    await insertExtent(dataSource, { deviceId: second, offsetGiB: 0, sizeGiB: 64 });
+  });
+
+  it('refuses to make a released extent live again over one that took its place', async () => {
+    const device = await freshDevice('overlap-5');
+    const released = await insertExtent(dataSource, { deviceId: device, offsetGiB: 0, sizeGiB: 32, live: false });
+    await insertExtent(dataSource, { deviceId: device, offsetGiB: 0, sizeGiB: 32 });
+    const extents = dataSource.getRepository(ExpansionExtentEntity);
+    const error = await rejectionOf(extents.update({ expansionId: released }, { live: true }));
+    expect(isExclusionViolation(error)).toBe(true);
+  });
+
+  it('lets exactly one of many concurrent overlapping inserts win', async () => {
+    const device = await freshDevice('overlap-race');
+    const outcomes = await Promise.allSettled(
+      [0, 4, 8, 12].map((offsetGiB) => insertExtent(dataSource, { deviceId: device, offsetGiB, sizeGiB: 16 })),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') expect(isExclusionViolation(outcome.reason)).toBe(true);
+    }
+  });
+});
+
+describe('expansion_extents_within_device', () => {
+  it('refuses an extent that ends past the device, as a check violation with the trigger’s name', async () => {
+    const device = await freshDevice('within-1', 64);
+    const error = await rejectionOf(insertExtent(dataSource, { deviceId: device, offsetGiB: 48, sizeGiB: 32 }));
+    expect(isCheckViolation(error, 'expansion_extents_within_device')).toBe(true);
+    expect(String(error)).toContain('passes the end of device within-1 (64 GiB)');
+  });
+
+  it('allows an extent that ends exactly at the capacity', async () => {
+    const device = await freshDevice('within-2', 64);
+    await insertExtent(dataSource, { deviceId: device, offsetGiB: 32, sizeGiB: 32 });
+  });
+
+  it('checks moves too, but not marking an extent released', async () => {
+    const device = await freshDevice('within-3', 64);
+    const expansionId = await insertExtent(dataSource, { deviceId: device, offsetGiB: 0, sizeGiB: 32 });
+    const extents = dataSource.getRepository(ExpansionExtentEntity);
+    const error = await rejectionOf(extents.update({ expansionId }, { sizeGiB: 128 }));
+    expect(isCheckViolation(error, 'expansion_extents_within_device')).toBe(true);
+    await extents.update({ expansionId }, { live: false });
+  });
+
+  it('leaves an unknown device to the foreign key', async () => {
+    const error = await rejectionOf(insertExtent(dataSource, { deviceId: 'no-such-device', offsetGiB: 0, sizeGiB: 1 }));
+    expect(isForeignKeyViolation(error, 'expansion_extents_device_id_fkey')).toBe(true);
+  });
+});
+
+describe('hosts_mapped_within_window', () => {
+  it('refuses mapping more than the CFMWS window, or less than nothing', async () => {
+    const hosts = dataSource.getRepository(HostEntity);
+    await hosts.insert({ id: 'host-window', state: 'healthy', cfmwsWindowGiB: 512 });
+    await hosts.update({ id: 'host-window' }, { mappedGiB: 512 });
+    for (const mappedGiB of [513, -1]) {
+      const error = await rejectionOf(hosts.update({ id: 'host-window' }, { mappedGiB }));
+      expect(isCheckViolation(error, 'hosts_mapped_within_window')).toBe(true);
+    }
+  });
+});
+
+describe('the other rules', () => {
+  it('keeps API key prefixes unique across tenants', async () => {
+    const tenant = { name: 'B', quotaGiB: 1, apiKeyPrefix: 'prefix-a', apiKeyHash: HEX_HASH };
+    const error = await rejectionOf(dataSource.getRepository(TenantEntity).insert({ id: 'tenant-b', ...tenant }));
+    expect(isUniqueViolation(error, 'tenants_api_key_prefix_key')).toBe(true);
+  });
+
+  it('takes every expansion state the contracts name, and nothing else', async () => {
+    for (const state of EXPANSION_STATES) await insertExpansion(dataSource, { state });
+    const error = await rejectionOf(insertExpansion(dataSource, { state: 'exploded' as never }));
+    expect(isCheckViolation(error, 'expansions_state_check')).toBe(true);
+  });
+
+  it('refuses expansions outside 1..2048 GiB', async () => {
+    for (const sizeGiB of [0, 2049]) {
+      const error = await rejectionOf(insertExpansion(dataSource, { sizeGiB }));
+      expect(isCheckViolation(error, 'expansions_size_gib_check')).toBe(true);
+    }
+  });
+
+  it('holds one fleet layout row at most', async () => {
+    const insert = (id: number) =>
+      dataSource.query(`INSERT INTO fleet_layout (id, version, name, spec) VALUES ($1, 1, 'f', '{}')`, [id]);
+    await insert(1);
+    expect(isCheckViolation(await rejectionOf(insert(2)), 'fleet_layout_single_row')).toBe(true);
+  });
+});
+
+describe('outbox', () => {
+  it('notifies mxs_outbox once per insert statement, when it commits', async () => {
+    const listener = new Client({ connectionString: db.url });
+    await listener.connect();
+    try {
+      const notices: string[] = [];
+      listener.on('notification', (notice) => notices.push(notice.channel));
+      await listener.query('LISTEN mxs_outbox');
+      const row = (id: string) => ({ id, queue: 'hotplug', jobName: 'hot-add', payload: { n: 1 } });
+      await dataSource.getRepository(OutboxEntity).insert([row(randomUUID()), row(randomUUID())]);
+      await listener.query('SELECT 1'); // a round trip, so the notice has surely arrived
+      expect(notices).toEqual(['mxs_outbox']);
+      const pending = await dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
+      expect(pending).toEqual([{ n: 2 }]);
+    } finally {
+      await listener.end();
+    }
+  });
+});
