@@ -19,4 +19,8 @@ export class VmEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** Set when the compute service unregisters the VM; the row stays for history. */
+  @Column({ name: 'unregistered_at', type: 'timestamptz', nullable: true })
+  unregisteredAt!: Date | null;
 }

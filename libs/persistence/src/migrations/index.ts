@@ -1,5 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
 import { Initial1763700000000 } from './1763700000000-Initial';
+import { VmUnregister1763700100000 } from './1763700100000-VmUnregister';
 
 /** Every migration, oldest first; a new one goes at the end and gets a new test template. */
-export const MIGRATIONS: readonly (new () => MigrationInterface)[] = [Initial1763700000000];
+export const MIGRATIONS: readonly (new () => MigrationInterface)[] = [Initial1763700000000, VmUnregister1763700100000];
