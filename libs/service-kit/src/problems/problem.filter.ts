@@ -1,0 +1,57 @@
+import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
+import { Catch, Logger } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import type { KitRequest } from '../http/http-types';
+import { requestPath } from '../http/http-types';
+import type { ProblemDocument, ProblemInit } from './problem-error';
+import { PROBLEM_CONTENT_TYPE, problemType } from './problem-error';
+import { resolveProblem } from './resolve-problem';
+
+/** Renders every error of an HTTP request as RFC 9457 problem+json. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const http = host.switchToHttp();
+    const req = http.getRequest<KitRequest>();
+    const res = http.getResponse<ServerResponse>();
+    const { init, unexpected } = resolveProblem(exception, req);
+    if (unexpected) this.logUnexpected(exception, req);
+    if (res.headersSent) {
+      // Too late for a problem body; cut the connection so the client sees a failure, not a short 200.
+      res.destroy();
+      return;
+    }
+    sendProblem(res, init, req);
+  }
+
+  private logUnexpected(exception: unknown, req: KitRequest): void {
+    const err = exception instanceof Error ? exception : new Error(`non-Error thrown: ${String(exception)}`);
+    // req.log (pino-http) carries the request id even outside Nest's request context.
+    if (typeof req.log?.error === 'function') req.log.error({ err }, 'unhandled error');
+    else this.logger.error(err);
+  }
+}
+
+export function problemDocument(init: ProblemInit, req: KitRequest): ProblemDocument {
+  return {
+    ...init.extra,
+    type: problemType(init.slug),
+    title: init.title,
+    status: init.status,
+    ...(init.detail === undefined ? {} : { detail: init.detail }),
+    instance: requestPath(req),
+    ...(typeof req.id === 'string' ? { requestId: req.id } : {}),
+  };
+}
+
+/** Writes the problem directly: it must work even when express's helpers never ran (body errors). */
+export function sendProblem(res: ServerResponse, init: ProblemInit, req: KitRequest): void {
+  res.statusCode = init.status;
+  for (const [name, value] of Object.entries(init.headers ?? {})) res.setHeader(name, value);
+  res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(JSON.stringify(problemDocument(init, req)));
+}
