@@ -17,6 +17,7 @@ import type { HealthCheck } from '../health/health-checks';
 import { HealthModule } from '../health/health.module';
 import type { AuthenticatedTenant } from '../http/http-types';
 import { RequestId } from '../logging/logging.module';
+import { ApiZodResponse } from '../openapi/api-zod-response';
 import { setupOpenApi } from '../openapi/setup-openapi';
 import { ProblemError } from '../problems/problem-error';
 import { registerProblemMapping } from '../problems/problem-mappings';
@@ -37,6 +38,9 @@ export const createExpansionSchema = z
   })
   .meta({ id: 'TestCreateExpansion' });
 type CreateExpansion = z.output<typeof createExpansionSchema>;
+const acceptedSchema = z
+  .object({ vmId: z.string(), body: createExpansionSchema, idempotencyKey: z.string(), requestId: z.string() })
+  .meta({ id: 'TestAccepted' });
 const vmIdSchema = z.string().regex(/^vm-[a-z0-9]+$/, 'expected vm-<lowercase letters and digits>');
 const idempotencyKeySchema = z.string().min(8).max(64);
 const listQuerySchema = z.strictObject({
@@ -61,6 +65,7 @@ registerProblemMapping(CapacityError, (error) => ({
 class ExpansionsController {
   @Post(':vmId/expansions')
   @HttpCode(202)
+  @ApiZodResponse(202, acceptedSchema, 'Accepted')
   create(
     @ZodParam('vmId', vmIdSchema) vmId: string,
     @ZodBody(createExpansionSchema) body: CreateExpansion,

@@ -41,10 +41,11 @@ describe('the OpenAPI document', () => {
   it('shows the request body as the zod schema itself, named components included', () => {
     const create = doc.paths['/v1/vms/{vmId}/expansions']?.post;
     expect(create?.requestBody?.required).toBe(true);
+    // Its input side (`tier` may be left out) differs from its output side, hence `…Input`.
     expect(create?.requestBody?.content['application/json']?.schema).toEqual({
-      $ref: '#/components/schemas/TestCreateExpansion',
+      $ref: '#/components/schemas/TestCreateExpansionInput',
     });
-    expect(doc.components.schemas.TestCreateExpansion).toEqual({
+    expect(doc.components.schemas.TestCreateExpansionInput).toEqual({
       type: 'object',
       properties: {
         sizeGiB: { type: 'integer', minimum: 1, maximum: 2048 },
@@ -55,6 +56,22 @@ describe('the OpenAPI document', () => {
       additionalProperties: false,
     });
     expect(doc.components.schemas.TestExtent).toMatchObject({ required: ['deviceId', 'offsetGiB'], additionalProperties: false });
+  });
+
+  it('shows responses from the output side of their zod schemas', () => {
+    const accepted = doc.paths['/v1/vms/{vmId}/expansions']?.post?.responses['202'] as {
+      description: string;
+      content: Record<string, { schema: unknown }>;
+    };
+    expect(accepted.description).toBe('Accepted');
+    expect(accepted.content['application/json']?.schema).toEqual({ $ref: '#/components/schemas/TestAccepted' });
+    // The body's `tier` has a default: always present in output, so the response side requires it.
+    expect(doc.components.schemas.TestAccepted?.properties).toMatchObject({
+      body: { $ref: '#/components/schemas/TestCreateExpansion' },
+    });
+    expect(doc.components.schemas.TestCreateExpansion?.required).toEqual(['sizeGiB', 'tier']);
+    // Same on both sides: one component.
+    expect(doc.components.schemas.TestExtentInput).toBeUndefined();
   });
 
   it('documents path parameters, headers and each query field from their schemas', () => {
@@ -86,10 +103,18 @@ describe('the OpenAPI document', () => {
 });
 
 describe('zodToOpenApi', () => {
-  it('names the request side of an id differently when it differs from the response side', () => {
+  it('names the request side of an id differently when it differs from the response side, in any order', () => {
     const thing = z.object({ state: z.enum(['a', 'b']).default('a') }).meta({ id: 'SpecThing' });
-    expect(zodToOpenApi(thing, 'output')).toEqual({ $ref: '#/components/schemas/SpecThing' });
     expect(zodToOpenApi(thing, 'input')).toEqual({ $ref: '#/components/schemas/SpecThingInput' });
+    expect(zodToOpenApi(thing, 'output')).toEqual({ $ref: '#/components/schemas/SpecThing' });
+    // A strict object with no defaults reads the same both ways (a loose one strips keys on output).
+    const same = z.strictObject({ n: z.number() }).meta({ id: 'SpecSame' });
+    expect(zodToOpenApi(same, 'input')).toEqual({ $ref: '#/components/schemas/SpecSame' });
+  });
+
+  it('refuses two different schemas with one id', () => {
+    zodToOpenApi(z.object({ a: z.string() }).meta({ id: 'SpecClash' }));
+    expect(() => zodToOpenApi(z.object({ b: z.string() }).meta({ id: 'SpecClash' }))).toThrow(/share the OpenAPI id "SpecClash"/);
   });
 
   it('inlines schemas without an id', () => {

@@ -4,49 +4,45 @@ import { z } from 'zod';
 type JsonSchema = Record<string, unknown>;
 export type SchemaIo = 'input' | 'output';
 
-interface Component {
-  /** As zod produced it (refs still `#/$defs/…`): how we tell two uses of one id apart. */
-  raw: string;
-  schema: JsonSchema;
-}
-
 // Decorators convert schemas when classes are defined, before any document exists, so named
 // schemas (zod `.meta({ id })`) wait here until setupOpenApi copies the ones a document uses.
-const components = new Map<string, Component>();
+const components = new Map<string, JsonSchema>();
 
 const COMPONENT_REF = '#/components/schemas/';
+
+function convert(schema: z.ZodType, io: SchemaIo): { root: JsonSchema; defs: Record<string, JsonSchema> } {
+  const root = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+  const defs = (root.$defs ?? {}) as Record<string, JsonSchema>;
+  // The document's `openapi: 3.1.0` already fixes the dialect; the definitions move to components.
+  delete root.$schema;
+  delete root.$defs;
+  return { root, defs };
+}
 
 /**
  * The OpenAPI 3.1 schema of a zod schema (JSON Schema draft 2020-12). Requests use the input
  * side (defaults optional), responses the output side. Schemas with a meta `id` become
- * `#/components/schemas/<id>` references.
+ * `#/components/schemas/<id>` references; when an id's input side differs from its output
+ * side (defaults, transforms), the input side is `<id>Input`, whichever is converted first.
  */
 export function zodToOpenApi(schema: z.ZodType, io: SchemaIo = 'input'): SchemaObject | ReferenceObject {
-  const root = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
-  const $defs = root.$defs;
-  // The document's `openapi: 3.1.0` already fixes the dialect; the definitions move to components.
-  delete root.$schema;
-  delete root.$defs;
+  const wanted = convert(schema, io);
+  const other = convert(schema, io === 'input' ? 'output' : 'input').defs;
   const names = new Map<string, string>();
-  for (const [id, def] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>)) {
-    names.set(id, componentName(id, def, io));
+  for (const [id, def] of Object.entries(wanted.defs)) {
+    const differs = JSON.stringify(def) !== JSON.stringify(other[id]);
+    names.set(id, io === 'input' && differs ? `${id}Input` : id);
   }
-  for (const [id, def] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>)) {
+  for (const [id, def] of Object.entries(wanted.defs)) {
     const name = names.get(id) ?? id;
-    components.set(name, { raw: JSON.stringify(def), schema: rewriteRefs(def, names) as JsonSchema });
+    const component = rewriteRefs(def, names) as JsonSchema;
+    const existing = components.get(name);
+    if (existing && JSON.stringify(existing) !== JSON.stringify(component)) {
+      throw new Error(`Two different zod schemas share the OpenAPI id "${id}"; give each its own .meta({ id })`);
+    }
+    components.set(name, component);
   }
-  return rewriteRefs(root, names) as SchemaObject;
-}
-
-/** The same id used for a request and a response may differ (defaults): the request side gets `…Input`. */
-function componentName(id: string, def: JsonSchema, io: SchemaIo): string {
-  const raw = JSON.stringify(def);
-  const existing = components.get(id);
-  if (!existing || existing.raw === raw) return id;
-  const inputName = `${id}Input`;
-  const existingInput = components.get(inputName);
-  if (io === 'input' && (!existingInput || existingInput.raw === raw)) return inputName;
-  throw new Error(`Two different zod schemas share the OpenAPI id "${id}"; give each its own .meta({ id })`);
+  return rewriteRefs(wanted.root, names) as SchemaObject;
 }
 
 function rewriteRefs(value: unknown, names: ReadonlyMap<string, string>): unknown {
@@ -77,8 +73,8 @@ export function referencedComponents(value: unknown): Record<string, SchemaObjec
           const name = item.slice(COMPONENT_REF.length);
           const component = components.get(name);
           if (component && !(name in found)) {
-            found[name] = component.schema as SchemaObject;
-            pending.push(component.schema);
+            found[name] = component as SchemaObject;
+            pending.push(component);
           }
         } else pending.push(item);
       }
