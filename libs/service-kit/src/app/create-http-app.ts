@@ -40,6 +40,8 @@ export async function createHttpApp(
   const config = kitConfigOf(app);
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // API answers are not cached by clients; hashing every body for an ETag costs CPU on each request.
+  app.set('etag', false);
   app.set('trust proxy', config.MXS_TRUST_PROXY);
   app.use(createHttpLogger(app.get<symbol, PinoInstance>(ROOT_LOGGER)));
   app.use(httpMetricsMiddleware(app.get<symbol, Histogram<'method' | 'route' | 'status'>>(HTTP_REQUEST_DURATION)));
