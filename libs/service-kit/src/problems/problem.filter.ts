@@ -36,14 +36,22 @@ export class ProblemFilter implements ExceptionFilter {
 }
 
 export function problemDocument(init: ProblemInit, req: KitRequest): ProblemDocument {
+  return problemBody(init, { instance: requestPath(req), ...(typeof req.id === 'string' ? { requestId: req.id } : {}) });
+}
+
+/**
+ * The RFC 9457 body for a problem met outside HTTP (a queue job answering as the API would):
+ * `instance` names what failed, e.g. the job.
+ */
+export function problemBody(init: ProblemInit, at: { readonly instance: string; readonly requestId?: string }): ProblemDocument {
   return {
     ...init.extra,
     type: problemType(init.slug),
     title: init.title,
     status: init.status,
     ...(init.detail === undefined ? {} : { detail: init.detail }),
-    instance: requestPath(req),
-    ...(typeof req.id === 'string' ? { requestId: req.id } : {}),
+    instance: at.instance,
+    ...(at.requestId === undefined ? {} : { requestId: at.requestId }),
   };
 }
 

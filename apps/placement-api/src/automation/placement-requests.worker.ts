@@ -1,0 +1,107 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { ExpansionEvent, PlacementOutcome, PlacementRequestJob } from '@mxs/contracts';
+import { QUEUES, placementRequestJobSchema } from '@mxs/contracts';
+import { problemBody } from '@mxs/service-kit';
+import type { Job } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ApiError } from '../errors';
+import { ExpansionsService } from '../expansions/expansions.service';
+import { QueueSet } from '../infra/queues';
+
+export interface AutomationOptions {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly concurrency: number;
+}
+
+/**
+ * Automation's way in: a `placement-requests` job goes through `ExpansionsService.create`, the
+ * very code behind `POST /v1/vms/{vmId}/expansions`. The job's return value is the answer the
+ * API would have given (status and body), and the same answer is published on
+ * `expansion-events` for consumers that listen rather than wait.
+ */
+@Injectable()
+export class PlacementRequestsWorker {
+  private readonly log = new Logger(PlacementRequestsWorker.name);
+  private worker: Worker | null = null;
+
+  constructor(
+    private readonly expansions: ExpansionsService,
+    private readonly queues: QueueSet,
+  ) {}
+
+  start(options: AutomationOptions): void {
+    this.worker = new Worker(QUEUES.placementRequests, (job) => this.handle(job), {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+    });
+    this.worker.on('error', (error) => this.log.warn(`placement-requests worker: ${error.message}`));
+  }
+
+  /** Stops taking jobs and waits for the running ones. */
+  async stop(): Promise<void> {
+    await this.worker?.close();
+    this.worker = null;
+  }
+
+  async handle(job: Job): Promise<PlacementOutcome> {
+    const parsed = placementRequestJobSchema.safeParse(job.data);
+    const instance = `/queues/${QUEUES.placementRequests}/jobs/${job.id ?? ''}`;
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((i) => ({ path: `data.${i.path.join('.')}`, message: i.message }));
+      // A malformed job never becomes valid: fail it once, with the same field list the API gives.
+      throw new UnrecoverableError(JSON.stringify({ status: 400, errors }));
+    }
+    const request = parsed.data;
+    const requestId = request.requestId ?? `job-${job.id ?? 'unknown'}`;
+    let outcome: PlacementOutcome;
+    try {
+      const accepted = await this.expansions.create({
+        tenantId: request.tenantId,
+        vmId: request.vmId,
+        request: pickRequest(request),
+        idempotencyKey: request.idempotencyKey,
+        requestId,
+      });
+      outcome = { status: accepted.status, body: accepted.body };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error; // infrastructure trouble: BullMQ retries
+      outcome = { status: error.status, body: problemBody(error.toInit(), { instance, requestId }) };
+    }
+    await this.publish(request, outcome);
+    this.log.log({ requestId, jobId: job.id, status: outcome.status }, 'placement request answered');
+    return outcome;
+  }
+
+  private async publish(request: PlacementRequestJob, outcome: PlacementOutcome): Promise<void> {
+    const body = outcome.body as { id?: string; state?: ExpansionEvent['state'] };
+    const placed = outcome.status === 202;
+    const event: ExpansionEvent = {
+      eventId: `placement:${request.tenantId}:${request.idempotencyKey}`,
+      type: placed ? 'expansion.placed' : 'expansion.rejected',
+      tenantId: request.tenantId,
+      vmId: request.vmId,
+      expansionId: placed ? (body.id ?? null) : null,
+      state: placed ? (body.state ?? null) : null,
+      idempotencyKey: request.idempotencyKey,
+      status: outcome.status,
+      at: new Date().toISOString(),
+      body: outcome.body,
+    };
+    // The job id makes a retried job publish its event once.
+    const jobId = `placement-${Buffer.from(event.eventId).toString('base64url')}`;
+    await this.queues.get(QUEUES.expansionEvents).add('expansion-event', event, { jobId });
+  }
+}
+
+function pickRequest(r: PlacementRequestJob): Parameters<ExpansionsService['create']>[0]['request'] {
+  return {
+    sizeGiB: r.sizeGiB,
+    tier: r.tier,
+    ...(r.layout === undefined ? {} : { layout: r.layout }),
+    ...(r.interleaveWays === undefined ? {} : { interleaveWays: r.interleaveWays }),
+    ...(r.maxAddedLatencyNs === undefined ? {} : { maxAddedLatencyNs: r.maxAddedLatencyNs }),
+  };
+}

@@ -1,0 +1,208 @@
+import { Injectable } from '@nestjs/common';
+import type { ExpansionState, ExpansionView, ExtentView, HotplugJob, TransitionView } from '@mxs/contracts';
+import { QUEUES } from '@mxs/contracts';
+import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+
+export interface NewExpansion {
+  readonly view: ExpansionView;
+  readonly tenantId: string;
+  readonly operationId: string;
+  readonly requestId: string | null;
+  readonly idempotencyKey: string;
+  readonly requestHash: string;
+  /** One line on the decision, kept on the `placed` transition. */
+  readonly decision: readonly string[];
+}
+
+export type ReserveOutcome = 'committed' | 'over-quota' | 'host-window';
+
+// The expansion, its extents, its first transitions, the hot-add operation, the outbox row
+// for its job and the idempotent answer, in one statement: a constraint that refuses any part
+// (overlap, bounds, a reused key) refuses all of it.
+const INSERT_PLACED = `
+WITH e AS (
+  INSERT INTO expansions (id, tenant_id, vm_id, host_id, size_gib, tier, placed_tier, layout,
+    interleave_ways, max_added_latency_ns, state, request_id, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'placed', $11, $12, $12) RETURNING id
+), x AS (
+  INSERT INTO expansion_extents (expansion_id, device_id, offset_gib, size_gib)
+  SELECT e.id, t.d, t.o, t.s FROM e, unnest($13::text[], $14::int[], $15::int[]) AS t(d, o, s)
+), tr AS (
+  INSERT INTO expansion_transitions (expansion_id, from_state, to_state, at, reason, request_id, detail)
+  SELECT e.id, v.f, v.t, $12::timestamptz, NULL, $11::text, v.d FROM e,
+    (VALUES (NULL::text, 'requested', NULL::jsonb), ('requested', 'placed', $16::jsonb)) AS v(f, t, d)
+), op AS (
+  INSERT INTO operations (id, expansion_id, kind, request_id, created_at, updated_at)
+  SELECT $17::uuid, e.id, 'hot-add', $11::text, $12::timestamptz, $12::timestamptz FROM e
+), ob AS (
+  INSERT INTO outbox (id, queue, job_name, payload) SELECT $17::uuid, $18::text, 'hot-add', $19::jsonb FROM e
+)
+INSERT INTO idempotency_keys (tenant_id, key, request_hash, status_code, response, resource_id, created_at)
+SELECT $2::text, $20::text, $21::text, 202, $22::jsonb, e.id, $12::timestamptz FROM e`;
+
+// Last in the transaction, so the tenant's and host's row locks are held only until commit.
+const RESERVE = `
+WITH t AS (
+  UPDATE tenants SET used_gib = used_gib + $2, updated_at = now()
+  WHERE id = $1 AND used_gib + $2 <= quota_gib RETURNING 1
+), h AS (
+  UPDATE hosts SET mapped_gib = mapped_gib + $2, updated_at = now()
+  WHERE id = $3 AND mapped_gib + $2 <= cfmws_window_gib RETURNING 1
+)
+SELECT (SELECT count(*) FROM t)::int AS tenant_ok, (SELECT count(*) FROM h)::int AS host_ok`;
+
+const VIEW_COLUMNS = `e.id, e.vm_id, e.host_id, e.size_gib, e.tier, e.placed_tier, e.layout, e.interleave_ways,
+  e.max_added_latency_ns, e.state, e.reason, e.created_at, e.updated_at,
+  (SELECT coalesce(json_agg(json_build_object('deviceId', x.device_id, 'offsetGiB', x.offset_gib, 'sizeGiB', x.size_gib)
+     ORDER BY x.device_id, x.offset_gib), '[]') FROM expansion_extents x WHERE x.expansion_id = e.id) AS extents`;
+
+interface ExpansionRow {
+  id: string;
+  tenant_id?: string;
+  vm_id: string;
+  host_id: string;
+  size_gib: number;
+  tier: ExpansionView['tier'];
+  placed_tier: ExpansionView['placedTier'];
+  layout: ExpansionView['layout'];
+  interleave_ways: number | null;
+  max_added_latency_ns: number | null;
+  state: ExpansionState;
+  reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+  extents: ExtentView[];
+}
+
+export interface ExpansionFilter {
+  readonly tenantId?: string;
+  readonly state?: ExpansionState;
+  readonly vmId?: string;
+  /** Keyset cursor: the last row of the previous page. */
+  readonly after?: { readonly createdAt: string; readonly id: string };
+  readonly limit: number;
+}
+
+/** SQL for expansions: PostgreSQL's constraints, not this code, decide what may coexist. */
+@Injectable()
+export class ExpansionStore {
+  constructor(private readonly db: DataSource) {}
+
+  async commitPlaced(x: NewExpansion): Promise<ReserveOutcome> {
+    const v = x.view;
+    const job: HotplugJob = {
+      operationId: x.operationId,
+      kind: 'hot-add',
+      expansionId: v.id,
+      tenantId: x.tenantId,
+      vmId: v.vmId,
+      hostId: v.hostId,
+      sizeGiB: v.sizeGiB,
+      extents: v.extents.map((e) => ({ deviceId: e.deviceId, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB })),
+      requestId: x.requestId,
+    };
+    return this.db.transaction(async (m) => {
+      await m.query(INSERT_PLACED, [
+        v.id, x.tenantId, v.vmId, v.hostId, v.sizeGiB, v.tier, v.placedTier, v.layout, v.interleaveWays,
+        v.maxAddedLatencyNs, x.requestId, v.createdAt,
+        v.extents.map((e) => e.deviceId), v.extents.map((e) => e.offsetGiB), v.extents.map((e) => e.sizeGiB),
+        JSON.stringify({ decision: x.decision }), x.operationId, QUEUES.hotplug, JSON.stringify(job),
+        x.idempotencyKey, x.requestHash, JSON.stringify(v),
+      ]);
+      const [reserved] = (await m.query(RESERVE, [x.tenantId, v.sizeGiB, v.hostId])) as { tenant_ok: number; host_ok: number }[];
+      // Throwing rolls the whole transaction back; the outcome travels in the error.
+      if (reserved?.tenant_ok !== 1) throw new ReserveRefused('over-quota');
+      if (reserved.host_ok !== 1) throw new ReserveRefused('host-window');
+      return 'committed' as const;
+    }).catch((error: unknown) => {
+      if (error instanceof ReserveRefused) return error.outcome;
+      throw error;
+    });
+  }
+
+  async find(id: string, tenantId?: string): Promise<ExpansionView | null> {
+    const rows: ExpansionRow[] = await this.db.query(
+      `SELECT ${VIEW_COLUMNS} FROM expansions e WHERE e.id = $1 AND ($2::text IS NULL OR e.tenant_id = $2)`,
+      [id, tenantId ?? null],
+    );
+    return rows[0] === undefined ? null : toView(rows[0]);
+  }
+
+  async timeline(id: string): Promise<TransitionView[]> {
+    const rows: { from_state: ExpansionState | null; to_state: ExpansionState; at: Date; reason: string | null; request_id: string | null }[] =
+      await this.db.query(`SELECT from_state, to_state, at, reason, request_id FROM expansion_transitions WHERE expansion_id = $1 ORDER BY at, id`, [id]);
+    return rows.map((r) => ({ from: r.from_state, to: r.to_state, at: r.at.toISOString(), reason: r.reason, requestId: r.request_id }));
+  }
+
+  async list(f: ExpansionFilter): Promise<{ items: (ExpansionView & { tenantId: string })[]; more: boolean }> {
+    const rows: (ExpansionRow & { tenant_id: string })[] = await this.db.query(
+      `SELECT e.tenant_id, ${VIEW_COLUMNS} FROM expansions e
+       WHERE ($1::text IS NULL OR e.tenant_id = $1) AND ($2::text IS NULL OR e.state = $2)
+         AND ($3::text IS NULL OR e.vm_id = $3)
+         AND ($4::timestamptz IS NULL OR (e.created_at, e.id) < ($4::timestamptz, $5::uuid))
+       ORDER BY e.created_at DESC, e.id DESC LIMIT $6`,
+      [f.tenantId ?? null, f.state ?? null, f.vmId ?? null, f.after?.createdAt ?? null, f.after?.id ?? null, f.limit + 1],
+    );
+    return { items: rows.slice(0, f.limit).map((r) => ({ ...toView(r), tenantId: r.tenant_id })), more: rows.length > f.limit };
+  }
+
+  /**
+   * Moves a removable expansion to `detaching` with its hot-remove operation and job, in one
+   * transaction; a row already detaching is left as it is. Returns the state it found.
+   */
+  async requestDetach(id: string, tenantId: string | undefined, operationId: string, requestId: string | null, removable: readonly ExpansionState[]): Promise<ExpansionState | null> {
+    return this.db.transaction(async (m) => {
+      const [row] = (await m.query(`SELECT state, tenant_id, vm_id, host_id, size_gib FROM expansions WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) FOR UPDATE`, [id, tenantId ?? null])) as
+        { state: ExpansionState; tenant_id: string; vm_id: string; host_id: string; size_gib: number }[];
+      if (row === undefined) return null;
+      if (!removable.includes(row.state)) return row.state;
+      const extents = await liveExtents(m, id);
+      const job: HotplugJob = {
+        operationId, kind: 'hot-remove', expansionId: id, tenantId: row.tenant_id, vmId: row.vm_id,
+        hostId: row.host_id, sizeGiB: row.size_gib, extents, requestId,
+      };
+      await m.query(
+        `WITH u AS (UPDATE expansions SET state = 'detaching', updated_at = now() WHERE id = $1 RETURNING id),
+         tr AS (INSERT INTO expansion_transitions (expansion_id, from_state, to_state, request_id) VALUES ($1, $2, 'detaching', $3)),
+         op AS (INSERT INTO operations (id, expansion_id, kind, request_id) VALUES ($4, $1, 'hot-remove', $3))
+         INSERT INTO outbox (id, queue, job_name, payload) VALUES ($4, $5, 'hot-remove', $6::jsonb)`,
+        [id, row.state, requestId, operationId, QUEUES.hotplug, JSON.stringify(job)],
+      );
+      return row.state;
+    });
+  }
+}
+
+class ReserveRefused extends Error {
+  constructor(readonly outcome: Exclude<ReserveOutcome, 'committed'>) {
+    super(outcome);
+  }
+}
+
+async function liveExtents(m: EntityManager, expansionId: string): Promise<ExtentView[]> {
+  const rows: { device_id: string; offset_gib: number; size_gib: number }[] = await m.query(
+    `SELECT device_id, offset_gib, size_gib FROM expansion_extents WHERE expansion_id = $1 AND live ORDER BY device_id, offset_gib`,
+    [expansionId],
+  );
+  return rows.map((r) => ({ deviceId: r.device_id, offsetGiB: r.offset_gib, sizeGiB: r.size_gib }));
+}
+
+function toView(r: ExpansionRow): ExpansionView {
+  return {
+    id: r.id,
+    vmId: r.vm_id,
+    hostId: r.host_id,
+    sizeGiB: r.size_gib,
+    tier: r.tier,
+    placedTier: r.placed_tier,
+    layout: r.layout,
+    interleaveWays: r.interleave_ways,
+    maxAddedLatencyNs: r.max_added_latency_ns,
+    state: r.state,
+    reason: r.reason,
+    extents: r.extents,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,176 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { ExpansionRequest, ExpansionView, TransitionView } from '@mxs/contracts';
+import { REMOVABLE_STATES } from '@mxs/contracts';
+import type { PlacedDecision } from '@mxs/policy';
+import { PlacementEngine, explainDecision } from '@mxs/policy';
+import type { Fleet } from '@mxs/topology';
+import { createHash, randomUUID } from 'node:crypto';
+import { isExclusionViolation, isUniqueViolation } from '@mxs/persistence';
+import { ApiError } from '../errors';
+import { FleetView } from '../fleet/fleet-view';
+import type { StoredAnswer } from '../fleet/fleet-snapshot';
+import { PlacementMetrics } from '../metrics/placement-metrics';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import type { ExpansionFilter } from './expansion-store';
+import { ExpansionStore } from './expansion-store';
+
+/** A refused commit is re-planned on fresh data this many times before the caller gets 409. */
+export const MAX_PLACEMENT_ATTEMPTS = 5;
+
+export interface PlacementCall {
+  readonly tenantId: string;
+  readonly vmId: string;
+  readonly request: ExpansionRequest;
+  readonly idempotencyKey: string;
+  readonly requestId: string | null;
+}
+
+export interface Accepted {
+  readonly status: 202;
+  readonly body: ExpansionView;
+  /** True when this is the stored answer to an earlier identical request. */
+  readonly replayed: boolean;
+}
+
+/**
+ * Creates, reads and removes expansions. The HTTP API and the `placement-requests` queue both
+ * come here, so automation gets exactly the API's behaviour.
+ */
+@Injectable()
+export class ExpansionsService {
+  private readonly log = new Logger(ExpansionsService.name);
+  private readonly engine = new PlacementEngine();
+
+  constructor(
+    private readonly view: FleetView,
+    private readonly store: ExpansionStore,
+    private readonly metrics: PlacementMetrics,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  async create(call: PlacementCall): Promise<Accepted> {
+    const requestHash = hashRequest(call.vmId, call.request);
+    for (let attempt = 1; attempt <= MAX_PLACEMENT_ATTEMPTS; attempt++) {
+      const ctx = await this.view.prepare(call.vmId, call.tenantId, call.idempotencyKey);
+      const earlier = ctx.hood?.idempotency ?? null;
+      if (earlier !== null) return replay(earlier, requestHash, call.idempotencyKey);
+      if (ctx.vm === null || ctx.vm.tenantId !== call.tenantId) {
+        throw new ApiError('vm-not-found', `VM ${call.vmId} is not registered to your account`);
+      }
+      const { fleet, hood } = ctx;
+      const decision = this.engine.place(fleet, {
+        vmId: call.vmId,
+        sizeGiB: call.request.sizeGiB,
+        tier: call.request.tier,
+        layout: call.request.layout ?? 'pack',
+        ...(call.request.maxAddedLatencyNs === undefined ? {} : { maxAddedLatencyNs: call.request.maxAddedLatencyNs }),
+        ...(call.request.interleaveWays === undefined ? {} : { interleaveWays: call.request.interleaveWays }),
+        ...(hood.tenant === null ? {} : { tenantQuotaGiB: hood.tenant.quotaGiB, tenantUsedGiB: hood.tenant.usedGiB }),
+      });
+      if (decision.outcome === 'rejected') {
+        this.metrics.rejected(decision.reason.code);
+        const extra = { reason: decision.reason.code, explanation: explainDecision(decision) };
+        if (decision.reason.code === 'over-quota') throw new ApiError('over-quota', decision.reason.message, extra);
+        throw new ApiError('no-capacity', decision.reason.message, extra);
+      }
+      const committed = await this.commit(fleet, call, decision, requestHash);
+      if (committed !== 'retry') return committed;
+      this.metrics.conflict();
+    }
+    throw new ApiError('placement-conflict', `the fleet changed under ${MAX_PLACEMENT_ATTEMPTS} placements in a row; retry with the same Idempotency-Key`);
+  }
+
+  async get(id: string, tenantId?: string): Promise<ExpansionView & { timeline: TransitionView[] }> {
+    const found = await this.store.find(id, tenantId);
+    if (found === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
+    return { ...found, timeline: await this.store.timeline(id) };
+  }
+
+  list(filter: ExpansionFilter): ReturnType<ExpansionStore['list']> {
+    return this.store.list(filter);
+  }
+
+  /** Starts a hot-remove; a second call while it runs answers the same. */
+  async remove(id: string, tenantId: string | undefined, requestId: string | null): Promise<ExpansionView> {
+    const before = await this.store.requestDetach(id, tenantId, randomUUID(), requestId, REMOVABLE_STATES);
+    if (before === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
+    if (before !== 'detaching' && !REMOVABLE_STATES.includes(before)) {
+      throw new ApiError('expansion-not-removable', `expansion ${id} is ${before}; only ${REMOVABLE_STATES.join(', ')} expansions can be removed`, { state: before });
+    }
+    this.relay.kick();
+    const view = await this.store.find(id, tenantId);
+    if (view === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
+    return view;
+  }
+
+  private async commit(fleet: Fleet, call: PlacementCall, decision: PlacedDecision, requestHash: string): Promise<Accepted | 'retry'> {
+    const id = randomUUID();
+    const extents = decision.extents.map((e) => ({ deviceId: e.deviceId, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB }));
+    const vm = fleet.vm(call.vmId);
+    try {
+      this.view.reserve(fleet, id, call.vmId, extents);
+    } catch (error) {
+      // The engine and the model disagree only when the view is stale: reload and re-plan.
+      this.log.warn(`decision for VM ${call.vmId} refused by the fleet model: ${(error as Error).message}`);
+      this.view.invalidate();
+      return 'retry';
+    }
+    const now = new Date().toISOString();
+    const tiers = new Set(decision.extents.map((e) => fleet.device(e.deviceId).tier));
+    const body: ExpansionView = {
+      id,
+      vmId: call.vmId,
+      hostId: vm.host.id,
+      sizeGiB: call.request.sizeGiB,
+      tier: call.request.tier,
+      placedTier: tiers.has('pooled') ? 'pooled' : 'direct',
+      layout: call.request.layout ?? 'pack',
+      interleaveWays: call.request.layout === 'interleave' ? (call.request.interleaveWays ?? 2) : null,
+      maxAddedLatencyNs: call.request.maxAddedLatencyNs ?? null,
+      state: 'placed',
+      reason: null,
+      extents,
+      createdAt: now,
+      updatedAt: now,
+    };
+    let committed = false;
+    try {
+      const outcome = await this.store.commitPlaced({
+        view: body,
+        tenantId: call.tenantId,
+        operationId: randomUUID(),
+        requestId: call.requestId,
+        idempotencyKey: call.idempotencyKey,
+        requestHash,
+        decision: explainDecision(decision),
+      });
+      if (outcome === 'over-quota') throw new ApiError('over-quota', `${call.request.sizeGiB} GiB more would pass your quota`);
+      if (outcome === 'host-window') return 'retry';
+      committed = true;
+    } catch (error) {
+      if (isExclusionViolation(error)) return 'retry';
+      // A concurrent request with the same key won: the next attempt reads its answer.
+      if (isUniqueViolation(error)) return 'retry';
+      throw error;
+    } finally {
+      this.view.settle(fleet, id, committed);
+    }
+    this.metrics.placed(body.placedTier ?? 'direct', body.sizeGiB);
+    this.relay.kick();
+    return { status: 202, body, replayed: false };
+  }
+}
+
+function replay(earlier: StoredAnswer, requestHash: string, key: string): Accepted {
+  if (earlier.requestHash !== requestHash) {
+    throw new ApiError('idempotency-key-reused', `Idempotency-Key "${key}" was used for a different request`);
+  }
+  return { status: 202, body: earlier.body as ExpansionView, replayed: true };
+}
+
+/** The request as the idempotency check sees it: defaults filled in, keys in a fixed order. */
+export function hashRequest(vmId: string, r: ExpansionRequest): string {
+  const canonical = [vmId, r.sizeGiB, r.tier, r.layout ?? 'pack', r.interleaveWays ?? null, r.maxAddedLatencyNs ?? null];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+

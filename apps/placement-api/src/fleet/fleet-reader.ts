@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import type { DeviceHealth, FleetSpec, HostState, SwitchState } from '@mxs/topology';
+import { DataSource } from 'typeorm';
+import type { HostNeighbourhood, LayoutRow, LiveExtentRow, VmRow } from './fleet-snapshot';
+
+/** Extent rows travel as arrays, not objects: thousands per second, so keep them small. */
+type ExtentTuple = [string, string, string, number, number, string, string, number];
+
+const EXTENT_TUPLE = `json_build_array(x.expansion_id, e.vm_id, x.device_id, x.offset_gib, x.size_gib, v.tenant_id, v.host_id, v.dram_gib)`;
+const EXTENTS_JOIN = `expansion_extents x JOIN expansions e ON e.id = x.expansion_id JOIN vms v ON v.id = e.vm_id`;
+const VM_JSON = `json_build_object('id', v.id, 'tenantId', v.tenant_id, 'hostId', v.host_id, 'dramGiB', v.dram_gib)`;
+
+// One round trip answers everything a placement needs to know: the layout version (to notice a
+// reload), the VM, the states around its host, every live allocation touching the host's
+// devices, the tenant's quota, and any earlier answer under the same idempotency key.
+const NEIGHBOURHOOD_SQL = `
+SELECT
+  (SELECT version FROM fleet_layout WHERE id = 1) AS layout_version,
+  (SELECT ${VM_JSON} FROM vms v WHERE v.id = $1 AND v.unregistered_at IS NULL) AS vm,
+  (SELECT state FROM hosts WHERE id = $4) AS host_state,
+  (SELECT coalesce(json_agg(json_build_object('id', id, 'health', health)), '[]') FROM devices WHERE id = ANY($2::text[])) AS devices,
+  (SELECT coalesce(json_agg(json_build_object('id', id, 'state', state)), '[]') FROM switches WHERE id = ANY($3::text[])) AS switches,
+  (SELECT coalesce(json_agg(${EXTENT_TUPLE}), '[]') FROM ${EXTENTS_JOIN}
+    WHERE x.live AND x.expansion_id IN (
+      SELECT expansion_id FROM expansion_extents WHERE live AND device_id = ANY($2::text[]))) AS extents,
+  (SELECT json_build_object('usedGiB', used_gib, 'quotaGiB', quota_gib) FROM tenants WHERE id = $5) AS tenant,
+  (SELECT json_build_object('requestHash', request_hash, 'status', status_code, 'body', response)
+     FROM idempotency_keys WHERE tenant_id = $5 AND key = $6) AS idempotency`;
+
+interface NeighbourhoodRow {
+  layout_version: number | null;
+  vm: VmRow | null;
+  host_state: HostState | null;
+  devices: { id: string; health: DeviceHealth }[];
+  switches: { id: string; state: SwitchState }[];
+  extents: ExtentTuple[];
+  tenant: { usedGiB: number; quotaGiB: number } | null;
+  idempotency: { requestHash: string; status: number; body: unknown } | null;
+}
+
+export interface NeighbourhoodQuery {
+  readonly vmId: string;
+  readonly hostId: string;
+  readonly deviceIds: readonly string[];
+  readonly switchIds: readonly string[];
+  readonly tenantId: string;
+  readonly idempotencyKey: string | null;
+}
+
+export interface FullFleetState {
+  readonly layout: LayoutRow | null;
+  readonly hostStates: ReadonlyMap<string, HostState>;
+  readonly deviceHealth: ReadonlyMap<string, DeviceHealth>;
+  readonly switchStates: ReadonlyMap<string, SwitchState>;
+  readonly extents: readonly LiveExtentRow[];
+  readonly owners: readonly VmRow[];
+}
+
+/** Reads the fleet's state from PostgreSQL for the in-memory view. */
+@Injectable()
+export class FleetReader {
+  constructor(private readonly db: DataSource) {}
+
+  async neighbourhood(q: NeighbourhoodQuery): Promise<HostNeighbourhood> {
+    const rows: NeighbourhoodRow[] = await this.db.query(NEIGHBOURHOOD_SQL, [
+      q.vmId,
+      q.deviceIds,
+      q.switchIds,
+      q.hostId,
+      q.tenantId,
+      q.idempotencyKey ?? '',
+    ]);
+    const row = rows[0];
+    if (row === undefined) throw new Error('neighbourhood query returned no row');
+    const { extents, owners } = splitTuples(row.extents);
+    return {
+      layoutVersion: row.layout_version,
+      vm: row.vm,
+      hostState: row.host_state,
+      devices: row.devices,
+      switches: row.switches,
+      extents,
+      owners,
+      tenant: row.tenant,
+      idempotency: row.idempotency,
+    };
+  }
+
+  async vm(vmId: string): Promise<VmRow | null> {
+    const rows: { vm: VmRow }[] = await this.db.query(`SELECT ${VM_JSON} AS vm FROM vms v WHERE v.id = $1 AND v.unregistered_at IS NULL`, [vmId]);
+    return rows[0]?.vm ?? null;
+  }
+
+  /** Everything, for a (re)load: one transaction, so the parts agree with each other. */
+  async everything(): Promise<FullFleetState> {
+    return this.db.transaction('REPEATABLE READ', async (m) => {
+      const layouts: { version: number; spec: FleetSpec }[] = await m.query(`SELECT version, spec FROM fleet_layout WHERE id = 1`);
+      const hosts: { id: string; state: HostState }[] = await m.query(`SELECT id, state FROM hosts`);
+      const devices: { id: string; health: DeviceHealth }[] = await m.query(`SELECT id, health FROM devices`);
+      const switches: { id: string; state: SwitchState }[] = await m.query(`SELECT id, state FROM switches`);
+      const tuples: { t: ExtentTuple }[] = await m.query(`SELECT ${EXTENT_TUPLE} AS t FROM ${EXTENTS_JOIN} WHERE x.live ORDER BY x.expansion_id, x.device_id, x.offset_gib`);
+      const { extents, owners } = splitTuples(tuples.map((r) => r.t));
+      return {
+        layout: layouts[0] ?? null,
+        hostStates: new Map(hosts.map((h) => [h.id, h.state])),
+        deviceHealth: new Map(devices.map((d) => [d.id, d.health])),
+        switchStates: new Map(switches.map((s) => [s.id, s.state])),
+        extents,
+        owners,
+      };
+    });
+  }
+}
+
+function splitTuples(tuples: readonly ExtentTuple[]): { extents: LiveExtentRow[]; owners: VmRow[] } {
+  const owners = new Map<string, VmRow>();
+  const extents = tuples.map(([expansionId, vmId, deviceId, offsetGiB, sizeGiB, tenantId, hostId, dramGiB]) => {
+    if (!owners.has(vmId)) owners.set(vmId, { id: vmId, tenantId, hostId, dramGiB });
+    return { expansionId, vmId, deviceId, offsetGiB, sizeGiB };
+  });
+  return { extents, owners: [...owners.values()] };
+}

@@ -1,0 +1,54 @@
+import type { DeviceHealth, FleetSpec, HostState, SwitchState } from '@mxs/topology';
+
+/** Rows the view reads from PostgreSQL; PostgreSQL is the truth, the view a cache of it. */
+export interface VmRow {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly hostId: string;
+  readonly dramGiB: number;
+}
+
+export interface LiveExtentRow {
+  readonly expansionId: string;
+  readonly vmId: string;
+  readonly deviceId: string;
+  readonly offsetGiB: number;
+  readonly sizeGiB: number;
+}
+
+export interface LayoutRow {
+  readonly version: number;
+  readonly spec: FleetSpec;
+}
+
+/** What one placement needs to know about the hardware around one host, fresh from the database. */
+export interface HostNeighbourhood {
+  readonly layoutVersion: number | null;
+  readonly vm: VmRow | null;
+  readonly hostState: HostState | null;
+  readonly devices: readonly { readonly id: string; readonly health: DeviceHealth }[];
+  readonly switches: readonly { readonly id: string; readonly state: SwitchState }[];
+  /** Every live extent of every expansion that has one on the host's devices. */
+  readonly extents: readonly LiveExtentRow[];
+  /** VMs that own those expansions (placement needs their hosts and DRAM). */
+  readonly owners: readonly VmRow[];
+  readonly tenant: { readonly usedGiB: number; readonly quotaGiB: number } | null;
+  readonly idempotency: StoredAnswer | null;
+}
+
+export interface StoredAnswer {
+  readonly requestHash: string;
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** Groups extent rows into allocations, in a stable order. */
+export function groupAllocations(rows: readonly LiveExtentRow[]): Map<string, { vmId: string; extents: LiveExtentRow[] }> {
+  const byId = new Map<string, { vmId: string; extents: LiveExtentRow[] }>();
+  for (const row of rows) {
+    const entry = byId.get(row.expansionId) ?? { vmId: row.vmId, extents: [] };
+    entry.extents.push(row);
+    byId.set(row.expansionId, entry);
+  }
+  return byId;
+}

@@ -1,0 +1,57 @@
+import type { JobsOptions } from 'bullmq';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { QueueName } from '@mxs/contracts';
+import { QUEUES } from '@mxs/contracts';
+
+/** What each queue's jobs get by default; the consumers own the retry policy's meaning. */
+export const JOB_DEFAULTS: Readonly<Record<QueueName, JobsOptions>> = {
+  [QUEUES.hotplug]: { attempts: 8, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } },
+  [QUEUES.placementRequests]: { attempts: 3, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } },
+  [QUEUES.usageEvents]: { attempts: 20, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: { age: 86_400 } },
+  [QUEUES.expansionEvents]: { removeOnComplete: { age: 86_400 }, removeOnFail: { age: 86_400 } },
+  [QUEUES.maintenance]: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1_000 } },
+};
+
+/**
+ * A producer connection fails at once while Redis is away (no offline queue), so callers
+ * (the outbox relay) notice and retry later instead of piling commands up in memory.
+ */
+export function producerConnection(redisUrl: string, name: string): Redis {
+  return new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: name, lazyConnect: false });
+}
+
+/** Workers block on Redis; BullMQ wants them to retry for ever. */
+export function workerConnection(redisUrl: string, name: string): Redis {
+  return new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: name });
+}
+
+/** The BullMQ queues a process produces to, on one shared producer connection. */
+export class QueueSet {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    private readonly connection: Redis,
+    readonly prefix: string,
+  ) {}
+
+  get(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (queue === undefined) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: JOB_DEFAULTS[name] });
+      // Errors surface on each add; an unhandled 'error' event would crash the process.
+      queue.on('error', () => undefined);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async close(): Promise<void> {
+    for (const queue of this.queues.values()) await queue.close();
+    this.queues.clear();
+  }
+}
+
+export function isQueueName(name: string): name is QueueName {
+  return (Object.values(QUEUES) as string[]).includes(name);
+}

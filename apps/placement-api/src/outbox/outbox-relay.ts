@@ -1,0 +1,204 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import { Closer } from '@mxs/service-kit';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { QueueSet, isQueueName } from '../infra/queues';
+import { PlacementMetrics } from '../metrics/placement-metrics';
+
+export const OUTBOX_CHANNEL = 'mxs_outbox';
+const BATCH = 500;
+const POLL_MS = 1_000;
+const MAX_BACKOFF_MS = 10_000;
+const ADD_TIMEOUT_MS = 3_000;
+const RETENTION = '1 day';
+
+export interface RelayOptions {
+  readonly databaseUrl: string;
+  /** Off in processes that only write to the outbox (tests of the write path). */
+  readonly enabled: boolean;
+}
+
+export const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
+
+interface OutboxRow {
+  id: string;
+  queue: string;
+  job_name: string;
+  payload: unknown;
+}
+
+/**
+ * Moves committed outbox rows to BullMQ, with job id = row id, so a row relayed twice (a crash
+ * between the add and the mark) is still one job. Rows are claimed with SKIP LOCKED, so any
+ * number of API replicas relay side by side. While Redis is away the rows wait; nothing is lost.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap {
+  private readonly log = new Logger(OutboxRelay.name);
+  private listener: Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private failures = 0;
+  private lastSweepMs = 0;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly queues: QueueSet,
+    private readonly metrics: PlacementMetrics,
+    @Inject(RELAY_OPTIONS) private readonly options: RelayOptions,
+    closer: Closer,
+  ) {
+    metrics.watchOutbox(() => this.backlog());
+    // Stopped with the workers, before the queues and the pool it uses are closed.
+    closer.add('workers', 'outbox relay', () => this.stop());
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.options.enabled) return;
+    void this.listen();
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    await this.running;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Something was just committed: relay it now rather than at the next poll. */
+  kick(): void {
+    if (!this.options.enabled || this.stopped) return;
+    if (this.running !== null) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  /** One pass: relays up to a batch and returns how many rows went out. */
+  async relayOnce(): Promise<number> {
+    const result = await this.db.transaction(async (m) => {
+      const rows: OutboxRow[] = await m.query(
+        `SELECT id, queue, job_name, payload FROM outbox WHERE published_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH],
+      );
+      const sent: string[] = [];
+      let failure: string | null = null;
+      try {
+        for (const [queue, group] of groupByQueue(rows)) {
+          if (!isQueueName(queue)) throw new Error(`outbox row for unknown queue "${queue}"`);
+          const bulk = group.map((r) => ({ name: r.job_name, data: r.payload, opts: { jobId: r.id } }));
+          await withTimeout(this.queues.get(queue).addBulk(bulk), ADD_TIMEOUT_MS);
+          sent.push(...group.map((r) => r.id));
+        }
+      } catch (error) {
+        failure = error instanceof Error ? error.message : String(error);
+        const unsent = rows.filter((r) => !sent.includes(r.id)).map((r) => r.id);
+        await m.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])`, [unsent, failure.slice(0, 500)]);
+      }
+      if (sent.length > 0) await m.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [sent]);
+      return { sent: sent.length, failure };
+    });
+    if (result.failure !== null) throw new RelayError(result.failure, result.sent);
+    return result.sent;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.pass().finally(() => {
+        this.running = null;
+      });
+    }, delayMs);
+  }
+
+  private async pass(): Promise<void> {
+    let next = POLL_MS;
+    try {
+      let sent: number;
+      do {
+        this.again = false;
+        sent = await this.relayOnce();
+        this.metrics.relayed(sent);
+        if (this.failures > 0 && sent > 0) this.log.log(`outbox relay recovered after ${this.failures} failed pass(es)`);
+        if (sent > 0) this.failures = 0;
+      } while ((sent === BATCH || this.again) && !this.stopped);
+      await this.sweep();
+    } catch (error) {
+      this.failures++;
+      next = Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** Math.min(this.failures, 4));
+      if (error instanceof RelayError) this.metrics.relayed(error.sent);
+      // Once per outage is enough in the logs; the lag metric tells how long it lasts.
+      if (this.failures === 1) this.log.warn(`outbox relay failed, retrying: ${(error as Error).message}`);
+    }
+    this.schedule(next);
+  }
+
+  /** Relayed rows are kept a day for audits, then dropped. */
+  private async sweep(): Promise<void> {
+    if (Date.now() - this.lastSweepMs < 600_000) return;
+    this.lastSweepMs = Date.now();
+    await this.db.query(`DELETE FROM outbox WHERE published_at < now() - interval '${RETENTION}'`);
+  }
+
+  private async backlog(): Promise<{ pending: number; oldestAgeSeconds: number }> {
+    const [row] = (await this.db.query(
+      `SELECT count(*)::int AS pending, coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 AS age FROM outbox WHERE published_at IS NULL`,
+    )) as { pending: number; age: number }[];
+    return { pending: row?.pending ?? 0, oldestAgeSeconds: row?.age ?? 0 };
+  }
+
+  /** LISTEN makes a relay react within milliseconds to rows another replica committed. */
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new Client({ connectionString: this.options.databaseUrl, application_name: 'mxs-outbox-listener' });
+    client.on('notification', () => this.kick());
+    client.on('error', () => {
+      this.listener = null;
+      void client.end().catch(() => undefined);
+      setTimeout(() => void this.listen(), POLL_MS).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      this.listener = client;
+    } catch (error) {
+      this.log.warn(`outbox LISTEN unavailable, polling every ${POLL_MS} ms: ${(error as Error).message}`);
+      await client.end().catch(() => undefined);
+      if (!this.stopped) setTimeout(() => void this.listen(), POLL_MS * 5).unref();
+    }
+  }
+}
+
+class RelayError extends Error {
+  constructor(
+    message: string,
+    readonly sent: number,
+  ) {
+    super(message);
+  }
+}
+
+function groupByQueue(rows: readonly OutboxRow[]): Map<string, OutboxRow[]> {
+  const groups = new Map<string, OutboxRow[]>();
+  for (const r of rows) groups.set(r.queue, [...(groups.get(r.queue) ?? []), r]);
+  return groups;
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
