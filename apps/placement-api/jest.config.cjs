@@ -2,4 +2,6 @@ module.exports = {
   ...require('../../jest.preset.cjs'),
   displayName: 'placement-api',
   rootDir: __dirname,
+  // Each file boots the app on its own database; a couple at a time is what two cores can take.
+  maxWorkers: 2,
 };

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationBootstrap } from '@nestjs/common';
 import { Closer, HealthModule, ServiceKitModule, TENANT_KEY_VERIFIER, postgresCheck, redisCheck } from '@mxs/service-kit';
 import type { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
 import { PlacementRequestsWorker } from './automation/placement-requests.worker';
 import type { ApiConfig } from './config';
@@ -43,11 +44,11 @@ class AutomationLifecycle implements OnApplicationBootstrap {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: ApiConfig): DynamicModule {
+  static forRoot(config: ApiConfig, options: { logDestination?: DestinationStream } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ServiceKitModule.forRoot({ config }),
+        ServiceKitModule.forRoot({ config, ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }) }),
         InfraModule.forRoot(config),
         HealthModule.forRootAsync({
           inject: [DataSource, PRODUCER_REDIS],
