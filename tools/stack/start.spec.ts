@@ -1,0 +1,83 @@
+/// <reference types="jest" />
+// `npm start` itself, end to end: a database of its own, a Redis it has to start (REDIS_URL on a
+// free port), a generated admin key; then SIGTERM, after which nothing it started may be left.
+import type { TestDatabase } from '@mxs/persistence';
+import { createTestDatabase } from '@mxs/persistence';
+import type { ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { findFreePort, isPortFree, probeRedis } from './probes';
+
+const root = join(__dirname, '..', '..');
+
+function npmStart(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const chunks: string[] = [];
+  const child = spawn('npm', ['start'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (c: Buffer) => chunks.push(c.toString()));
+  child.stderr?.on('data', (c: Buffer) => chunks.push(c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => chunks.join(''), exited };
+}
+
+async function until(check: () => boolean, timeoutMs: number, what: string, output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms; output:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('npm start', () => {
+  let db: TestDatabase | undefined;
+  afterAll(() => db?.drop());
+
+  it('starts Redis, migrates, starts and seeds the API, prints the summary, and stops it all on SIGTERM', async () => {
+    db = await createTestDatabase('stack_start');
+    const redisPort = await findFreePort();
+    const apiPort = await findFreePort();
+    const run = npmStart({ DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${redisPort}`, PORT: String(apiPort), MXS_ADMIN_KEY: '', MXS_LOG_FORMAT: 'json' });
+    try {
+      await until(() => run.output().includes('Ctrl-C stops'), 120_000, 'the summary', run.output);
+    } catch (error) {
+      run.child.kill('SIGTERM');
+      await run.exited;
+      throw error;
+    }
+    const text = run.output();
+    expect(text).toContain(`starting Redis (`);
+    expect(text).toMatch(new RegExp(`placement-api\\s+http://127\\.0\\.0\\.1:${apiPort}\\n`));
+    expect(text).toContain(`http://127.0.0.1:${apiPort}/docs`);
+    const adminKey = /admin key\s+(\S+) {2}\(generated/.exec(text)?.[1] ?? '';
+    const tenantKey = /demo tenant key\s+(\S+)/.exec(text)?.[1] ?? '';
+    expect(adminKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(tenantKey).toMatch(/^mxs_/);
+    // pino's JSON lines come through whole, behind the app's name.
+    expect(text).toMatch(/^placement-api \| \{"level":\d+/m);
+
+    const vms = await fetch(`http://127.0.0.1:${apiPort}/v1/vms`, { headers: { authorization: `Bearer ${tenantKey}` } });
+    expect(vms.status).toBe(200);
+    expect(((await vms.json()) as { items: unknown[] }).items).toHaveLength(3);
+    const fleet = await fetch(`http://127.0.0.1:${apiPort}/admin/v1/fleet`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect(fleet.status).toBe(200);
+    expect(await probeRedis(`redis://127.0.0.1:${redisPort}`)).toEqual({ state: 'up' });
+
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toContain('stopping: Redis started here');
+    expect(run.output()).toMatch(/stopped\n/);
+    expect(await isPortFree(apiPort)).toBe(true);
+    expect(await isPortFree(redisPort)).toBe(true);
+  }, 180_000);
+
+  it('exits 1 and says why when DATABASE_URL names a server that does not answer', () => {
+    const run = spawnSync('npm', ['start'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: 'postgres://app@db.mxs-nowhere.invalid:5432/mxs' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('npm start failed (services-unavailable)');
+    expect(run.stderr).toMatch(/PostgreSQL at postgres:\/\/app@db\.mxs-nowhere\.invalid:5432\/mxs \(DATABASE_URL\) does not answer/);
+  }, 70_000);
+});
