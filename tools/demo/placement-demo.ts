@@ -1,5 +1,5 @@
 /**
- * `npm start` (for now): the placement engine on the seeded `small` fleet. Places a few
+ * `npx tsx tools/demo/placement-demo.ts`: the placement engine on the seeded `small` fleet. Places a few
  * expansions, shows how each decision was reached, and prints the fleet's capacity figures.
  * The services (placement API, worker, simulator, billing) arrive with later issues.
  */
