@@ -1,5 +1,6 @@
 import { ADMIN_KEY } from './api-harness';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read replies loosely; their assertions check the shape
 export interface Reply<T = any> {
   readonly status: number;
   readonly headers: Headers;
@@ -7,6 +8,7 @@ export interface Reply<T = any> {
 }
 
 /** A thin fetch wrapper for tests: JSON in, JSON (or problem+json) out. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 export async function call<T = any>(
   url: string,
   method: string,
