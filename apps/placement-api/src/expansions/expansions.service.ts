@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ExpansionRequest, ExpansionView, TransitionView } from '@mxs/contracts';
 import { REMOVABLE_STATES } from '@mxs/contracts';
-import type { PlacedDecision } from '@mxs/policy';
-import { PlacementEngine, explainDecision } from '@mxs/policy';
+import type { PlacedDecision, PlacementDecision } from '@mxs/policy';
+import { PlacementEngine, PolicyError, explainDecision } from '@mxs/policy';
 import type { Fleet } from '@mxs/topology';
 import { createHash, randomUUID } from 'node:crypto';
-import { isExclusionViolation, isUniqueViolation } from '@mxs/persistence';
+import { PG_ERRORS, isExclusionViolation, isUniqueViolation, pgErrorOf } from '@mxs/persistence';
 import { ApiError } from '../errors';
 import { FleetView } from '../fleet/fleet-view';
 import type { StoredAnswer } from '../fleet/fleet-snapshot';
@@ -58,15 +58,7 @@ export class ExpansionsService {
         throw new ApiError('vm-not-found', `VM ${call.vmId} is not registered to your account`);
       }
       const { fleet, hood } = ctx;
-      const decision = this.engine.place(fleet, {
-        vmId: call.vmId,
-        sizeGiB: call.request.sizeGiB,
-        tier: call.request.tier,
-        layout: call.request.layout ?? 'pack',
-        ...(call.request.maxAddedLatencyNs === undefined ? {} : { maxAddedLatencyNs: call.request.maxAddedLatencyNs }),
-        ...(call.request.interleaveWays === undefined ? {} : { interleaveWays: call.request.interleaveWays }),
-        ...(hood.tenant === null ? {} : { tenantQuotaGiB: hood.tenant.quotaGiB, tenantUsedGiB: hood.tenant.usedGiB }),
-      });
+      const decision = this.decide(fleet, call, hood.tenant);
       if (decision.outcome === 'rejected') {
         this.metrics.rejected(decision.reason.code);
         const extra = { reason: decision.reason.code, explanation: explainDecision(decision) };
@@ -101,6 +93,27 @@ export class ExpansionsService {
     const view = await this.store.find(id, tenantId);
     if (view === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
     return view;
+  }
+
+  private decide(fleet: Fleet, call: PlacementCall, tenant: { quotaGiB: number; usedGiB: number } | null): PlacementDecision {
+    try {
+      return this.engine.place(fleet, {
+        vmId: call.vmId,
+        sizeGiB: call.request.sizeGiB,
+        tier: call.request.tier,
+        layout: call.request.layout ?? 'pack',
+        ...(call.request.maxAddedLatencyNs === undefined ? {} : { maxAddedLatencyNs: call.request.maxAddedLatencyNs }),
+        ...(call.request.interleaveWays === undefined ? {} : { interleaveWays: call.request.interleaveWays }),
+        ...(tenant === null ? {} : { tenantQuotaGiB: tenant.quotaGiB, tenantUsedGiB: tenant.usedGiB }),
+      });
+    } catch (error) {
+      // The engine checks more than the schema does (a size that splits into the interleave
+      // ways, a latency bound above 0): its verdict on the request is the client's 400, not a 500.
+      if (error instanceof PolicyError && error.code === 'invalid-request') {
+        throw new ApiError('validation-failed', error.message, { errors: [{ path: 'body', message: error.message }] });
+      }
+      throw error;
+    }
   }
 
   private async commit(fleet: Fleet, call: PlacementCall, decision: PlacedDecision, requestHash: string): Promise<Accepted | 'retry'> {
@@ -149,6 +162,9 @@ export class ExpansionsService {
       committed = true;
     } catch (error) {
       if (isExclusionViolation(error)) return 'retry';
+      // Two commits inserting overlapping extents at once can each wait on the other's index
+      // entry; PostgreSQL aborts one as a deadlock. That is the same conflict: re-plan.
+      if (pgErrorOf(error)?.code === PG_ERRORS.deadlockDetected) return 'retry';
       // A concurrent request with the same key won: the next attempt reads its answer.
       if (isUniqueViolation(error)) return 'retry';
       throw error;
