@@ -50,6 +50,9 @@ const deviceHealthBody = z
   .meta({ id: 'DeviceHealthChange', description: '`draining` takes no new extents; `healthy` puts a device back' });
 const hostStateBody = z.strictObject({ state: z.enum(HOST_STATES) }).meta({ id: 'HostStateChange' });
 const switchStateBody = z.strictObject({ state: z.enum(SWITCH_STATES) }).meta({ id: 'SwitchStateChange' });
+const deviceHealthSchema = z.object({ id: z.string(), health: z.enum(DEVICE_HEALTH), healthReason: z.string().nullable() }).meta({ id: 'DeviceHealth' });
+const hostStateSchema = z.object({ id: z.string(), state: z.enum(HOST_STATES) }).meta({ id: 'HostState' });
+const switchStateSchema = z.object({ id: z.string(), state: z.enum(SWITCH_STATES) }).meta({ id: 'SwitchState' });
 
 /** The fleet, for operators: load it, look at it, drain and restore its parts. */
 @Controller('admin/v1/fleet')
@@ -72,16 +75,19 @@ export class FleetController {
   }
 
   @Patch('devices/:id')
+  @ApiZodResponse(200, deviceHealthSchema)
   patchDevice(@ZodParam('id', idSchema) id: string, @ZodBody(deviceHealthBody) body: { health: DeviceHealth; reason?: string | undefined }): Promise<unknown> {
     return this.fleet.setDeviceHealth(id, body.health, body.reason ?? null);
   }
 
   @Patch('hosts/:id')
+  @ApiZodResponse(200, hostStateSchema)
   patchHost(@ZodParam('id', idSchema) id: string, @ZodBody(hostStateBody) body: { state: HostState }): Promise<unknown> {
     return this.fleet.setHostState(id, body.state);
   }
 
   @Patch('switches/:id')
+  @ApiZodResponse(200, switchStateSchema)
   patchSwitch(@ZodParam('id', idSchema) id: string, @ZodBody(switchStateBody) body: { state: SwitchState }): Promise<unknown> {
     return this.fleet.setSwitchState(id, body.state);
   }

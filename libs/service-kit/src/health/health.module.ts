@@ -1,6 +1,7 @@
 import type { DynamicModule, InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
 import { Controller, Get, Inject, Module, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { SkipRateLimit } from '../rate-limit/rate-limit.guard';
 import type { HealthCheck } from './health-checks';
@@ -8,6 +9,24 @@ import { DEFAULT_CHECK_TIMEOUT_MS, runHealthChecks } from './health-checks';
 
 export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
 const HEALTH_TIMEOUT_MS = Symbol('HEALTH_TIMEOUT_MS');
+
+const HEALTH_REPORT_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['status', 'checks'],
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: ['ok', 'down'] },
+    checks: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['status', 'latencyMs'],
+        additionalProperties: false,
+        properties: { status: { type: 'string', enum: ['up', 'down'] }, latencyMs: { type: 'number' }, error: { type: 'string' } },
+      },
+    },
+  },
+};
 
 @ApiTags('operations')
 @SkipRateLimit()
@@ -20,6 +39,8 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Whether every dependency answers: 200 `ok`, or 503 `down` naming the failing ones' })
+  @ApiResponse({ status: 200, description: 'Every dependency answers', schema: HEALTH_REPORT_SCHEMA })
+  @ApiResponse({ status: 503, description: 'Some dependency does not answer', schema: HEALTH_REPORT_SCHEMA })
   async health(@Res() res: ServerResponse): Promise<void> {
     const report = await runHealthChecks(this.checks, this.timeoutMs);
     // Written by hand: Nest would reset the status code to its route default after we chose 503.
