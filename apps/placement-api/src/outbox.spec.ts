@@ -1,0 +1,131 @@
+/// <reference types="jest" />
+import type { HotplugJob } from '@mxs/contracts';
+import { QUEUES, hotplugJobSchema } from '@mxs/contracts';
+import type { Job } from 'bullmq';
+import { OutboxRelay } from './outbox/outbox-relay';
+import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
+import { createTestEnvironment, startApi } from './testing/api-harness';
+import type { SeededTenant } from './testing/api-client';
+import { call, loadFleet, seedTenant } from './testing/api-client';
+import { eventually, requestExpansion, sql } from './testing/expectations';
+import { TestQueues } from './testing/test-queues';
+
+interface Placed {
+  id: string;
+  extents: { deviceId: string; offsetGiB: number; sizeGiB: number }[];
+}
+
+// The transactional outbox: each accepted expansion's hotplug job reaches BullMQ once, with
+// job id = operation id and the request id of the HTTP request that caused it.
+describe('outbox to the hotplug queue', () => {
+  let env: TestEnvironment;
+  let api: ApiUnderTest;
+  let queues: TestQueues;
+  let acme: SeededTenant;
+  const vm = (): string => acme.vmIds[0] ?? '';
+
+  beforeAll(async () => {
+    env = await createTestEnvironment('outbox');
+    api = await startApi(env.env());
+    queues = new TestQueues(api.config.REDIS_URL, env.queuePrefix);
+    const { hostIds } = await loadFleet(api.url);
+    acme = await seedTenant(api.url, 'acme', hostIds.slice(2, 3));
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await queues?.close();
+    await env?.drop();
+  });
+
+  async function operationOf(expansionId: string, kind: HotplugJob['kind'], on: ApiUnderTest = api): Promise<string> {
+    const [op] = await sql<{ id: string }>(on, `SELECT id FROM operations WHERE expansion_id = $1 AND kind = $2`, [expansionId, kind]);
+    if (op === undefined) throw new Error(`no ${kind} operation for ${expansionId}`);
+    return op.id;
+  }
+
+  const hotplugJob = (id: string): Promise<Job> =>
+    eventually(async () => (await queues.queue(QUEUES.hotplug).getJob(id)) ?? undefined, `hotplug job ${id}`);
+
+  it('puts a hot-add job with id = operation id = outbox id, carrying the request id', async () => {
+    const reply = await requestExpansion(api, acme, vm(), { sizeGiB: 12, tier: 'any', layout: 'spread' }, { requestId: 'req-outbox-1' });
+    expect(reply.status).toBe(202);
+    const placed = reply.body as Placed;
+    const operationId = await operationOf(placed.id, 'hot-add');
+    const job = await hotplugJob(operationId);
+    expect(job.id).toBe(operationId);
+    expect(job.name).toBe('hot-add');
+    const data = hotplugJobSchema.parse(job.data);
+    expect(data).toEqual({
+      operationId,
+      kind: 'hot-add',
+      expansionId: placed.id,
+      tenantId: 'acme',
+      vmId: vm(),
+      hostId: 'host-001-03',
+      sizeGiB: 12,
+      extents: placed.extents,
+      requestId: 'req-outbox-1',
+    });
+    // The relay marks the row after the add, in the transaction that claimed it.
+    const row = await eventually(async () => {
+      const [found] = await sql<{ queue: string; job_name: string; published: boolean }>(
+        api,
+        `SELECT queue, job_name, published_at IS NOT NULL AS published FROM outbox WHERE id = $1`,
+        [operationId],
+      );
+      return found?.published === true ? found : undefined;
+    }, 'the outbox row to be marked published');
+    expect(row).toEqual({ queue: 'hotplug', job_name: 'hot-add', published: true });
+  });
+
+  it('gives every accepted expansion exactly one job, and a relay that runs again adds none', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const reply = await requestExpansion(api, acme, vm(), { sizeGiB: 2, tier: 'any' }, { requestId: `req-batch-${i}` });
+      expect(reply.status).toBe(202);
+      ids.push((reply.body as Placed).id);
+    }
+    const operationIds = await Promise.all(ids.map((id) => operationOf(id, 'hot-add')));
+    for (const [i, operationId] of operationIds.entries()) expect((await hotplugJob(operationId)).data.requestId).toBe(`req-batch-${i}`);
+    const before = await queues.queue(QUEUES.hotplug).getJobCounts();
+    // As after a crash between the add and the mark: the rows go out again, and BullMQ keeps one job per id.
+    await sql(api, `UPDATE outbox SET published_at = NULL WHERE id = ANY($1::uuid[])`, [operationIds]);
+    await eventually(async () => ((await api.app.get(OutboxRelay).relayOnce()) >= 0 ? true : undefined), 'a relay pass');
+    await eventually(async () => {
+      const [pending] = await sql<{ n: number }>(api, `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
+      return pending?.n === 0 ? true : undefined;
+    }, 'the outbox to drain');
+    expect(await queues.queue(QUEUES.hotplug).getJobCounts()).toEqual(before);
+  });
+
+  it('DELETE puts a hot-remove job with the live extents and the DELETE’s request id', async () => {
+    const reply = await requestExpansion(api, acme, vm(), { sizeGiB: 6, tier: 'any' });
+    const placed = reply.body as Placed;
+    const removed = await call(api.url, 'DELETE', `/v1/expansions/${placed.id}`, { key: acme.key, headers: { 'x-request-id': 'req-remove-9' } });
+    expect(removed.status).toBe(202);
+    const operationId = await operationOf(placed.id, 'hot-remove');
+    const job = await hotplugJob(operationId);
+    expect(job.name).toBe('hot-remove');
+    expect(hotplugJobSchema.parse(job.data)).toMatchObject({ operationId, kind: 'hot-remove', expansionId: placed.id, sizeGiB: 6, extents: placed.extents, requestId: 'req-remove-9' });
+    // A second DELETE while it detaches starts no second hot-remove.
+    expect((await call(api.url, 'DELETE', `/v1/expansions/${placed.id}`, { key: acme.key })).status).toBe(202);
+    expect(await sql(api, `SELECT id FROM outbox WHERE job_name = 'hot-remove' AND payload->>'expansionId' = $1`, [placed.id])).toHaveLength(1);
+  });
+
+  it('keeps jobs in the outbox while no relay runs, and a replica that relays sends them', async () => {
+    const quiet = await startApi(env.env({ MXS_OUTBOX_RELAY: 'false', MXS_AUTOMATION_CONCURRENCY: '0' }));
+    await api.close(); // the only relay so far
+    try {
+      const reply = await requestExpansion(quiet, acme, vm(), { sizeGiB: 4, tier: 'any' }, { requestId: 'req-quiet' });
+      expect(reply.status).toBe(202);
+      const operationId = await operationOf((reply.body as Placed).id, 'hot-add', quiet);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await queues.queue(QUEUES.hotplug).getJob(operationId)).toBeUndefined();
+      api = await startApi(env.env());
+      expect((await hotplugJob(operationId)).data.requestId).toBe('req-quiet');
+    } finally {
+      await quiet.close();
+    }
+  });
+});
