@@ -83,6 +83,9 @@ export class FleetView {
       }
       const vm = this.ensureVm(fleet, hood.vm);
       if (vm === null) continue;
+      // Owners registered after this view loaded (placed through another replica) must be known
+      // before their allocations can be adopted; otherwise the view never sees that space taken.
+      if (!hood.owners.every((owner) => this.ensureVm(fleet, owner) !== null)) continue;
       this.applyStates(fleet, host, hood);
       this.applyAllocations(fleet, host, hood.extents, startSeq);
       return { fleet, vm, hood };

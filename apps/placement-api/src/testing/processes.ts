@@ -1,0 +1,103 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const WORKSPACE_ROOT = join(__dirname, '..', '..', '..', '..');
+
+/** A port nothing listens on right now (the OS picks it; a race with another binder is unlikely). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Polls `probe` until it resolves true, or fails after `timeoutMs` (a probe that throws fails at once). */
+export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** A child process whose output is kept for failure messages. */
+export interface Child {
+  readonly process: ChildProcess;
+  /** Everything it printed on stdout and stderr so far. */
+  output(): string;
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+function startChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Child {
+  const child = spawn(command, args, { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    process: child,
+    output: () => chunks.join(''),
+    stop: async (graceMs = 10_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface ApiProcess extends Child {
+  readonly url: string;
+}
+
+/**
+ * The API as production runs it: `node -r @swc-node/register main.ts` in a process of its own,
+ * on a free port; resolves once /health answers 200.
+ */
+export async function spawnApi(env: Record<string, string>): Promise<ApiProcess> {
+  const port = await freePort();
+  const child = startChild(process.execPath, ['-r', '@swc-node/register', 'apps/placement-api/src/main.ts'], {
+    ...process.env,
+    SWC_NODE_PROJECT: 'tsconfig.base.json',
+    ...env,
+    PORT: String(port),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(`the API on port ${port}`, async () => {
+      if (child.process.exitCode !== null) throw new Error(`the API exited with ${child.process.exitCode}:\n${child.output()}`);
+      const health = await fetch(`${url}/health`).catch(() => null);
+      return health?.status === 200;
+    });
+  } catch (error) {
+    await child.stop();
+    throw new Error(`${(error as Error).message}\n${child.output()}`);
+  }
+  return { ...child, url };
+}
+
+export interface RedisServer extends Child {
+  readonly port: number;
+  readonly url: string;
+}
+
+/** A private, memory-only redis-server on `port`; resolves once it answers PING. */
+export async function startRedisServer(port: number): Promise<RedisServer> {
+  const child = startChild('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], process.env);
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor(`redis-server on port ${port}`, async () => {
+    if (child.process.exitCode !== null) throw new Error(`redis-server exited:\n${child.output()}`);
+    return child.output().includes('Ready to accept connections');
+  }, 20_000, 20);
+  return { ...child, port, url };
+}
