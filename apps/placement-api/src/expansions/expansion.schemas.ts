@@ -66,5 +66,5 @@ export const adminExpansionPageSchema = z
   .object({ items: z.array(expansionSchema.extend({ tenantId: z.string() })), nextCursor: z.string().nullable() })
   .meta({ id: 'AdminExpansionPage' });
 
-/** The keyset position of an expansion list: creation time, then id. */
-export const expansionCursor = z.tuple([z.iso.datetime(), z.uuid()]);
+/** The keyset position of an expansion list: creation time (PostgreSQL has no year 0), then id. */
+export const expansionCursor = z.tuple([z.iso.datetime().refine((at) => !at.startsWith('0000'), 'year 0 does not exist'), z.uuid()]);

@@ -6,6 +6,7 @@ import { isForeignKeyViolation } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { ApiError } from '../errors';
+import { hasUnstorableText } from '../http/text';
 import { FleetView } from './fleet-view';
 
 export type FleetSource = { readonly preset: FleetPresetName; readonly seed?: number } | { readonly spec: unknown };
@@ -158,6 +159,12 @@ function toHardwareSpec(source: FleetSource): FleetSpec {
     if (spec.vms.length > 0 || spec.allocations.length > 0) {
       throw new ApiError('invalid-fleet', 'a loaded fleet carries hardware only: register VMs with POST /admin/v1/vms', {
         errors: [{ path: 'body.vms', message: 'must be empty' }, { path: 'body.allocations', message: 'must be empty' }],
+      });
+    }
+    if (hasUnstorableText(spec)) {
+      // The document is kept as jsonb, which refuses these; say so rather than fail on INSERT.
+      throw new ApiError('invalid-fleet', 'the fleet document contains a NUL character or half a surrogate pair', {
+        errors: [{ path: 'body', message: 'strings must be valid Unicode without U+0000' }],
       });
     }
     Fleet.fromSpec(spec); // the full model check: paths, windows, slots

@@ -4,6 +4,7 @@ import { AdminAuth, ApiZodResponse, ZodBody, ZodParam } from '@mxs/service-kit';
 import { DEVICE_HEALTH, FLEET_FORMAT, FLEET_PRESETS, HOST_STATES, SWITCH_STATES } from '@mxs/topology';
 import type { DeviceHealth, FleetPresetName, HostState, SwitchState } from '@mxs/topology';
 import { z } from 'zod';
+import { storedText } from '../http/text';
 import { FleetAdminService } from './fleet-admin.service';
 import type { FleetSummary } from './fleet-admin.service';
 
@@ -46,7 +47,7 @@ const fleetSchema = z
   .meta({ id: 'Fleet' });
 
 const deviceHealthBody = z
-  .strictObject({ health: z.enum(DEVICE_HEALTH), reason: z.string().min(1).max(500).optional() })
+  .strictObject({ health: z.enum(DEVICE_HEALTH), reason: storedText(500).optional() })
   .meta({ id: 'DeviceHealthChange', description: '`draining` takes no new extents; `healthy` puts a device back' });
 const hostStateBody = z.strictObject({ state: z.enum(HOST_STATES) }).meta({ id: 'HostStateChange' });
 const switchStateBody = z.strictObject({ state: z.enum(SWITCH_STATES) }).meta({ id: 'SwitchStateChange' });

@@ -22,7 +22,7 @@ export function decodeCursor(cursor: string | undefined, parts: number): string[
   if (cursor === undefined) return undefined;
   try {
     const position: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(position) && position.length === parts && position.every((p) => typeof p === 'string' && p.length <= 200)) {
+    if (Array.isArray(position) && position.length === parts && position.every((p) => typeof p === 'string' && p.length <= 200 && !p.includes('\u0000'))) {
       return position as string[];
     }
   } catch {

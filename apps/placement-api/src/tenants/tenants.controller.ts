@@ -4,6 +4,7 @@ import { AdminAuth, ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '@mxs/ser
 import { z } from 'zod';
 import type { Page } from '../http/pagination';
 import { decodeCursor, pageOf, pageQuery } from '../http/pagination';
+import { storedText } from '../http/text';
 import type { TenantView } from './tenants.service';
 import { TenantsService } from './tenants.service';
 
@@ -11,10 +12,10 @@ const quotaGiB = z.int().min(0).max(10_000_000).describe('Most CXL GiB the tenan
 const plan = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and "-"');
 
 const createTenantBody = z
-  .strictObject({ id: idSchema, name: z.string().min(1).max(200), quotaGiB, plan: plan.default('standard') })
+  .strictObject({ id: idSchema, name: storedText(200), quotaGiB, plan: plan.default('standard') })
   .meta({ id: 'TenantCreate' });
 const updateTenantBody = z
-  .strictObject({ name: z.string().min(1).max(200).optional(), quotaGiB: quotaGiB.optional(), plan: plan.optional() })
+  .strictObject({ name: storedText(200).optional(), quotaGiB: quotaGiB.optional(), plan: plan.optional() })
   .refine((b) => Object.keys(b).length > 0, 'name the fields to change')
   .meta({ id: 'TenantUpdate' });
 const tenantSchema = z

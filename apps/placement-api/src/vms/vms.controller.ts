@@ -5,6 +5,7 @@ import { AdminAuth, ApiZodResponse, CurrentTenant, TenantAuth, ZodBody, ZodParam
 import { z } from 'zod';
 import type { Page } from '../http/pagination';
 import { decodeCursor, pageOf, pageQuery } from '../http/pagination';
+import { storedText } from '../http/text';
 import type { VmView } from './vms.service';
 import { VmsService } from './vms.service';
 
@@ -21,7 +22,7 @@ const vmSchema = z
   .meta({ id: 'Vm' });
 const vmPageSchema = z.object({ items: z.array(vmSchema), nextCursor: z.string().nullable() }).meta({ id: 'VmPage' });
 const registerVmBody = z
-  .strictObject({ id: idSchema, tenantId: idSchema, hostId: idSchema, dramGiB: z.int().min(1).max(65_536), name: z.string().min(1).max(200) })
+  .strictObject({ id: idSchema, tenantId: idSchema, hostId: idSchema, dramGiB: z.int().min(1).max(65_536), name: storedText(200) })
   .meta({ id: 'VmRegistration' });
 const tenantListQuery = z.strictObject({ ...pageQuery });
 const adminListQuery = z.strictObject({ tenantId: idSchema.optional(), ...pageQuery });
