@@ -149,6 +149,27 @@ describe('two API processes on one database', () => {
     });
   });
 
+  it('a replica decides on what another placed, even for a VM it has never served', async () => {
+    // Two new VMs on host 7, whose 512 GiB direct device nobody uses yet: the first replica
+    // fills half of it for one VM, then the second replica is asked for the other half for the
+    // other VM. It must see the first half taken on its first try, not re-plan into it.
+    const hostId = hostIds[6] ?? '';
+    for (const id of ['late-1', 'late-2']) {
+      const vm = await admin(replica(0).url, 'POST', '/admin/v1/vms', { id, tenantId: 'acme', hostId, dramGiB: 256, name: id });
+      expect(vm.status).toBe(201);
+    }
+    const before = await Promise.all(replicas.map(async (api) => conflictsOf((await call(api.url, 'GET', '/metrics')).body as string)));
+    const first = await expand(replica(0), 'late-1', 'late-1', { sizeGiB: 256, tier: 'direct' });
+    const second = await expand(replica(1), 'late-2', 'late-2', { sizeGiB: 256, tier: 'direct' });
+    const after = await Promise.all(replicas.map(async (api) => conflictsOf((await call(api.url, 'GET', '/metrics')).body as string)));
+
+    expect([first.status, second.status]).toEqual([202, 202]);
+    expect(after).toEqual(before);
+    const extents = [...(first.body.extents as Extent[]), ...(second.body.extents as Extent[])].sort(byPosition);
+    expect(extents.map((e) => [e.offsetGiB, e.sizeGiB])).toEqual([[0, 256], [256, 256]]);
+    await withDb(env.db.url, async (db) => expect(await brokenInvariants(db)).toEqual([]));
+  });
+
   it('20 concurrent identical requests with one Idempotency-Key make one expansion and get one answer', async () => {
     const vmId = acme.vmIds[8] ?? '';
     const body = { sizeGiB: 8, tier: 'direct' };
