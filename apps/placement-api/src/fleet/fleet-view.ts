@@ -169,11 +169,37 @@ export class FleetView {
   private adopt(fleet: Fleet, id: string, vmId: string, extents: readonly LiveExtentRow[]): void {
     try {
       this.index(fleet.allocate(id, vmId, extents), +1);
+      return;
     } catch (error) {
       if (!(error instanceof TopologyError)) throw error;
-      // Another replica's view differs from ours; a full reload on the next conflict settles it.
-      this.log.warn(`allocation ${id} of VM ${vmId} could not be applied to the view: ${error.message}`);
+      if (error.code !== 'extent-not-free' || this.dropOverlapping(fleet, extents) === 0) {
+        this.log.warn(`allocation ${id} of VM ${vmId} could not be applied to the view: ${error.message}`);
+        return;
+      }
     }
+    this.adopt(fleet, id, vmId, extents);
+  }
+
+  /**
+   * PostgreSQL holds the allocation being adopted live and refuses live overlaps, so whatever
+   * the view has in its way is not live there: released since (on a device outside the
+   * neighbourhoods this replica has refreshed) or a local commit bound to fail. Kept, it would
+   * hide the live one and every decision near it would be refused until 409.
+   */
+  private dropOverlapping(fleet: Fleet, extents: readonly LiveExtentRow[]): number {
+    let dropped = 0;
+    for (const e of extents) {
+      for (const otherId of [...(this.byDevice.get(e.deviceId) ?? [])]) {
+        if (!fleet.hasAllocation(otherId)) continue;
+        const overlaps = fleet
+          .allocation(otherId)
+          .extents.some((x) => x.device.id === e.deviceId && x.offsetGiB < e.offsetGiB + e.sizeGiB && e.offsetGiB < x.offsetGiB + x.sizeGiB);
+        if (!overlaps) continue;
+        this.index(fleet.release(otherId), -1);
+        dropped++;
+      }
+    }
+    return dropped;
   }
 
   private ensureVm(fleet: Fleet, row: VmRow): Vm | null {
