@@ -36,6 +36,10 @@ describe('expansion request', () => {
     expect(placementRequestJobSchema.parse(job)).toEqual(job);
     expect(placementRequestJobSchema.safeParse({ ...job, sizeGiB: 0 }).success).toBe(false);
     expect(placementRequestJobSchema.safeParse({ ...job, idempotencyKey: '' }).success).toBe(false);
+    // PostgreSQL text cannot hold NUL: such a job must fail validation, not the insert.
+    expect(placementRequestJobSchema.safeParse({ ...job, idempotencyKey: 'a\u0000b' }).success).toBe(false);
+    expect(placementRequestJobSchema.safeParse({ ...job, requestId: 'r\u0000' }).success).toBe(false);
+    expect(placementRequestJobSchema.safeParse({ ...job, requestId: 'req-1' }).success).toBe(true);
   });
 
   it('a hotplug job needs a uuid operation id, since it is the BullMQ job id', () => {

@@ -40,6 +40,16 @@ export function canTransition(from: ExpansionState, to: ExpansionState): boolean
 
 export { idSchema };
 
+/** The `Idempotency-Key` header, and the same field of automation's jobs. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+/** A request id that follows an expansion from its request into its jobs and logs. */
+export const requestIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, '1-64 letters, digits, ".", "_", ":" or "-"');
+
 /** The body of `POST /v1/vms/{vmId}/expansions`, and the heart of a `placement-requests` job. */
 export const expansionRequestSchema = z
   .strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EXPANSION_STATES, expansionRequestSchema, idSchema } from './expansion';
+import { EXPANSION_STATES, expansionRequestSchema, idSchema, idempotencyKeySchema, requestIdSchema } from './expansion';
 import { HOTPLUG_JOBS } from './queues';
 
 const extentSchema = z.strictObject({
@@ -19,7 +19,7 @@ export const hotplugJobSchema = z.strictObject({
   sizeGiB: z.int().min(1),
   extents: z.array(extentSchema),
   /** The HTTP request (or automation job) that caused it, so logs can be followed end to end. */
-  requestId: z.string().max(64).nullable(),
+  requestId: requestIdSchema.nullable(),
 });
 export type HotplugJob = z.infer<typeof hotplugJobSchema>;
 
@@ -29,8 +29,8 @@ export const placementRequestJobSchema = z.intersection(
   z.object({
     tenantId: idSchema,
     vmId: idSchema,
-    idempotencyKey: z.string().min(1).max(255),
-    requestId: z.string().max(64).optional(),
+    idempotencyKey: idempotencyKeySchema,
+    requestId: requestIdSchema.optional(),
   }),
 );
 export type PlacementRequestJob = z.infer<typeof placementRequestJobSchema>;

@@ -55,7 +55,8 @@ export class PlacementRequestsWorker {
       throw new UnrecoverableError(JSON.stringify({ status: 400, errors }));
     }
     const request = parsed.data;
-    const requestId = request.requestId ?? `job-${job.id ?? 'unknown'}`;
+    // A job without one gets an id derived from its job id, in the same alphabet as HTTP's.
+    const requestId = request.requestId ?? `job-${String(job.id ?? 'unknown').replace(/[^A-Za-z0-9._:-]/g, '_')}`.slice(0, 64);
     let outcome: PlacementOutcome;
     try {
       const accepted = await this.expansions.create({

@@ -1,4 +1,4 @@
-import { EXPANSION_STATES, expansionRequestSchema, idSchema } from '@mxs/contracts';
+import { EXPANSION_STATES, expansionRequestSchema, idSchema, idempotencyKeySchema } from '@mxs/contracts';
 import { LAYOUTS, REQUESTED_TIERS } from '@mxs/policy';
 import { z } from 'zod';
 import { pageQuery } from '../http/pagination';
@@ -10,12 +10,7 @@ export const createExpansionBody = expansionRequestSchema.meta({
 
 export const vmIdParam = idSchema.describe('The VM id');
 export const expansionIdParam = z.uuid().describe('The expansion id');
-export const idempotencyKeyHeader = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
-  .describe('Any unique string; a repeat with the same body answers the first response again');
+export const idempotencyKeyHeader = idempotencyKeySchema.describe('Any unique string; a repeat with the same body answers the first response again');
 
 export const expansionListQuery = z.strictObject({
   state: z.enum(EXPANSION_STATES).optional(),
