@@ -3,6 +3,8 @@ import type { ExpansionState, ExpansionView, ExtentView, HotplugJob, TransitionV
 import { QUEUES } from '@mxs/contracts';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
+import type { PreparedStatement } from '../infra/prepared';
+import { runPrepared } from '../infra/prepared';
 
 export interface NewExpansion {
   readonly view: ExpansionView;
@@ -20,7 +22,9 @@ export type ReserveOutcome = 'committed' | 'over-quota' | 'host-window';
 // The expansion, its extents, its first transitions, the hot-add operation, the outbox row
 // for its job and the idempotent answer, in one statement: a constraint that refuses any part
 // (overlap, bounds, a reused key) refuses all of it.
-const INSERT_PLACED = `
+const INSERT_PLACED: PreparedStatement = {
+  name: 'mxs_insert_placed',
+  text: `
 WITH e AS (
   INSERT INTO expansions (id, tenant_id, vm_id, host_id, size_gib, tier, placed_tier, layout,
     interleave_ways, max_added_latency_ns, state, request_id, created_at, updated_at)
@@ -39,10 +43,13 @@ WITH e AS (
   INSERT INTO outbox (id, queue, job_name, payload) SELECT $17::uuid, $18::text, 'hot-add', $19::jsonb FROM e
 )
 INSERT INTO idempotency_keys (tenant_id, key, request_hash, status_code, response, resource_id, created_at)
-SELECT $2::text, $20::text, $21::text, 202, $22::jsonb, e.id, $12::timestamptz FROM e`;
+SELECT $2::text, $20::text, $21::text, 202, $22::jsonb, e.id, $12::timestamptz FROM e`,
+};
 
 // Last in the transaction, so the tenant's and host's row locks are held only until commit.
-const RESERVE = `
+const RESERVE: PreparedStatement = {
+  name: 'mxs_reserve',
+  text: `
 WITH t AS (
   UPDATE tenants SET used_gib = used_gib + $2, updated_at = now()
   WHERE id = $1 AND used_gib + $2 <= quota_gib RETURNING 1
@@ -50,7 +57,8 @@ WITH t AS (
   UPDATE hosts SET mapped_gib = mapped_gib + $2, updated_at = now()
   WHERE id = $3 AND mapped_gib + $2 <= cfmws_window_gib RETURNING 1
 )
-SELECT (SELECT count(*) FROM t)::int AS tenant_ok, (SELECT count(*) FROM h)::int AS host_ok`;
+SELECT (SELECT count(*) FROM t)::int AS tenant_ok, (SELECT count(*) FROM h)::int AS host_ok`,
+};
 
 const VIEW_COLUMNS = `e.id, e.vm_id, e.host_id, e.size_gib, e.tier, e.placed_tier, e.layout, e.interleave_ways,
   e.max_added_latency_ns, e.state, e.reason, e.created_at, e.updated_at,
@@ -103,14 +111,14 @@ export class ExpansionStore {
       requestId: x.requestId,
     };
     return this.db.transaction(async (m) => {
-      await m.query(INSERT_PLACED, [
+      await runPrepared(m, INSERT_PLACED, [
         v.id, x.tenantId, v.vmId, v.hostId, v.sizeGiB, v.tier, v.placedTier, v.layout, v.interleaveWays,
         v.maxAddedLatencyNs, x.requestId, v.createdAt,
         v.extents.map((e) => e.deviceId), v.extents.map((e) => e.offsetGiB), v.extents.map((e) => e.sizeGiB),
         JSON.stringify({ decision: x.decision }), x.operationId, QUEUES.hotplug, JSON.stringify(job),
         x.idempotencyKey, x.requestHash, JSON.stringify(v),
       ]);
-      const [reserved] = (await m.query(RESERVE, [x.tenantId, v.sizeGiB, v.hostId])) as { tenant_ok: number; host_ok: number }[];
+      const [reserved] = await runPrepared<{ tenant_ok: number; host_ok: number }>(m, RESERVE, [x.tenantId, v.sizeGiB, v.hostId]);
       // Throwing rolls the whole transaction back; the outcome travels in the error.
       if (reserved?.tenant_ok !== 1) throw new ReserveRefused('over-quota');
       if (reserved.host_ok !== 1) throw new ReserveRefused('host-window');
