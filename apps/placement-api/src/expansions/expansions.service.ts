@@ -68,6 +68,9 @@ export class ExpansionsService {
       const committed = await this.commit(fleet, call, decision, requestHash);
       if (committed !== 'retry') return committed;
       this.metrics.conflict();
+      // Refused twice on fresh neighbourhood data: something outside the neighbourhood is
+      // stale (a host window, a slot). Rebuild the whole view before the next attempt.
+      if (attempt >= 2) this.view.invalidate();
     }
     throw new ApiError('placement-conflict', `the fleet changed under ${MAX_PLACEMENT_ATTEMPTS} placements in a row; retry with the same Idempotency-Key`);
   }
