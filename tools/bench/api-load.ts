@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { BenchVm, ExpansionMix, StatusCounts } from './api-mix';
 import { LatencyRecorder, countStatuses } from './api-mix';
 import { callJson, inParallel } from './api-process';
+import type { PrefillVm } from './prefill';
 
 export interface FleetDescription {
   readonly name: string;
@@ -37,7 +38,7 @@ export function describeFleet(url: string, adminKey: string): Promise<FleetDescr
  * each tenant's VMs sit all over the fleet), as the compute service would. Returns the VMs in
  * a fixed order, whatever order the registrations finished in.
  */
-export async function populate(url: string, adminKey: string, p: Population): Promise<{ vms: BenchVm[]; hosts: number }> {
+export async function populate(url: string, adminKey: string, p: Population): Promise<{ vms: BenchVm[]; registered: PrefillVm[]; hosts: number }> {
   await callJson(`${url}/admin/v1/fleet`, { method: 'PUT', token: adminKey, body: { preset: p.preset, seed: p.seed }, expect: [200] });
   const fleet = await describeFleet(url, adminKey);
   const keys = new Array<string>(p.tenants);
@@ -66,18 +67,19 @@ export async function populate(url: string, adminKey: string, p: Population): Pr
     });
     vms[r.n] = { id: r.id, tenantKey: keys[r.tenant] as string };
   });
-  return { vms, hosts: fleet.hosts.length };
+  const registered = registrations.map((r) => ({ id: r.id, tenantId: `bench-t${r.tenant}`, hostId: r.hostId, dramGiB: p.vmDramGiB }));
+  return { vms, registered, hosts: fleet.hosts.length };
 }
 
-/** POSTs from `mix` on `connections` keep-alive connections for `seconds`. */
-export async function postExpansions(url: string, mix: ExpansionMix, connections: number, seconds: number): Promise<LoadResult> {
+/** POSTs from `mix` on `connections` keep-alive connections, for some seconds or some requests. */
+export async function postExpansions(url: string, mix: ExpansionMix, connections: number, length: { seconds: number } | { requests: number }): Promise<LoadResult> {
   const byStatus = new Map<number, number>();
   const latencies = new LatencyRecorder();
   const instance = autocannon({
     url,
     connections,
     pipelining: 1,
-    duration: seconds,
+    ...('seconds' in length ? { duration: length.seconds } : { amount: length.requests }),
     timeout: 30,
     requests: [
       {

@@ -1,10 +1,11 @@
 /**
- * `npm run bench:api [-- --quick] [-- --seed N] [-- --duration S] [-- --cpu-prof]`: create-expansion
+ * `npm run bench:api [-- --quick] [-- --seed N] [-- --duration S] [-- --fill 0.3] [-- --cpu-prof]`: create-expansion
  * POSTs at concurrency 32 against the placement API in a child process, on the rack64 fleet in
  * a throwaway database, and the physical floor of the same PostgreSQL (a one-row INSERT
  * transaction through a pool shaped like the API's). Prints a table, then one JSON line.
  */
 import { DEFAULT_DATABASE_URL, createDataSource, ensureDatabase, runMigrations, withDatabase } from '@mxs/persistence';
+import type { FleetSpec } from '@mxs/topology';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { FleetDescription, LoadResult, Population } from './api-load';
@@ -16,6 +17,7 @@ import type { CpuSnapshot, CpuSplit } from './cpu-accounting';
 import { snapshot, split } from './cpu-accounting';
 import type { FloorResult } from './db-floor';
 import { measureFloor } from './db-floor';
+import { planPrefill, writePrefill } from './prefill';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -29,8 +31,11 @@ const option = (name: string, fallback: number): number => {
 const quick = flag('--quick');
 const seed = option('--seed', 20261121);
 const durationSec = option('--duration', quick ? 8 : 20);
-const warmupSec = quick ? 3 : 5;
 const cpuProfile = flag('--cpu-prof');
+// Utilization to bring the fleet to before measuring (0: start empty). Each placement reads every
+// live allocation near its host, so a fleet in service costs more per placement than an empty one.
+const fill = args.includes('--fill') ? option('--fill', 0) : 0;
+if (fill >= 0.9) throw new Error('--fill takes a fraction below 0.9: the run needs room to place');
 
 const TARGETS = { placementsPerSec: 1_000, p99Ms: 50 } as const;
 const CONCURRENCY = 32;
@@ -131,16 +136,25 @@ async function main(): Promise<void> {
       nodeFlags: cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     });
     log(`placement-api pid ${api.pid} at ${api.url}`);
-    const { vms, hosts } = await populate(api.url, ADMIN_KEY, POPULATION);
+    const { vms, registered, hosts } = await populate(api.url, ADMIN_KEY, POPULATION);
     log(`${POPULATION.preset}: ${hosts} hosts, ${POPULATION.tenants} tenants, ${vms.length} VMs registered`);
+    if (fill > 0) {
+      const [layout] = (await admin.query(`SELECT spec FROM fleet_layout WHERE id = 1`)) as { spec: FleetSpec }[];
+      if (layout === undefined) throw new Error('no fleet loaded');
+      const plan = planPrefill(layout.spec, registered, fill, seed + 1);
+      await writePrefill(admin, plan.expansions);
+      log(`prefilled ${plan.expansions.length} expansions: ${(plan.utilization * 100).toFixed(1)}% utilization`);
+    }
 
     const mix = new ExpansionMix(vms, seed, `bench-${run}`);
-    log(`warm-up: ${warmupSec} s`);
-    const warm = await postExpansions(api.url, mix, CONCURRENCY, warmupSec);
+    // One request for every VM first: JIT warm, pools full, and every host's neighbourhood in the
+    // API's view (taking in a prefilled fleet's allocations is a one-off cost, not the steady state).
+    log(`warm-up: ${vms.length} requests, one a VM`);
+    const warm = await postExpansions(api.url, mix, CONCURRENCY, { requests: vms.length });
     log(`measuring: ${durationSec} s at concurrency ${CONCURRENCY}`);
     const apiCpu = new CpuProbe(admin, { api: api.pid, redis });
     await apiCpu.before();
-    const measured = await postExpansions(api.url, mix, CONCURRENCY, durationSec);
+    const measured = await postExpansions(api.url, mix, CONCURRENCY, { seconds: durationSec });
     await apiCpu.after();
     const after = await describeFleet(api.url, ADMIN_KEY);
     await api.stop();
@@ -176,7 +190,7 @@ function report(r: Report): void {
   const met = { placementsPerSec: placementsPerSec >= TARGETS.placementsPerSec, p99Ms: m.latency.p99Ms <= TARGETS.p99Ms };
   const otherStatuses = Object.entries(m.statuses.other).map(([s, n]) => `${s}: ${n}`).join(', ') || '-';
 
-  console.log(`\nplacement API on ${POPULATION.preset} (${r.hosts} hosts, ${POPULATION.tenants} tenants, ${r.vms} VMs), concurrency ${CONCURRENCY}, seed ${seed}${quick ? ' (quick)' : ''}`);
+  console.log(`\nplacement API on ${POPULATION.preset} (${r.hosts} hosts, ${POPULATION.tenants} tenants, ${r.vms} VMs), concurrency ${CONCURRENCY}, seed ${seed}${fill > 0 ? `, prefilled to ${fill * 100}%` : ''}${quick ? ' (quick)' : ''}`);
   console.table({
     'POST /v1/vms/{id}/expansions': {
       'seconds': m.durationSec,
@@ -236,6 +250,7 @@ function report(r: Report): void {
       poolSize: POOL_SIZE,
       fleet: { name: POPULATION.preset, hosts: r.hosts, tenants: POPULATION.tenants, vms: r.vms },
       utilization,
+      prefill: fill,
       cpuMsPerRequest: cpuPerRequest,
       cpuMsPerFloorTx: cpuPerFloorTx,
       machineBusyPct: r.apiCpu.result?.machineBusyPct ?? null,
