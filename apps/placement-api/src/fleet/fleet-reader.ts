@@ -13,14 +13,18 @@ const EXTENTS_JOIN = `expansion_extents x JOIN expansions e ON e.id = x.expansio
 const VM_JSON = `json_build_object('id', v.id, 'tenantId', v.tenant_id, 'hostId', v.host_id, 'dramGiB', v.dram_gib)`;
 
 // One round trip answers everything a placement needs to know: the layout version (to notice a
-// reload), the VM, the states around its host, every live allocation touching the host's
-// devices, the tenant's quota, and any earlier answer under the same idempotency key.
-// The expansions touching the devices are found first and then looked up by key (= ANY(ARRAY(…))):
-// written as a join, the planner hash-joins against a full scan of expansions, a cost that
-// grows with the whole fleet's history instead of the neighbourhood (5 ms a request at 5,000).
+// reload), the VM, the states around its host, the live allocations touching the host's devices,
+// the tenant's quota, and any earlier answer under the same idempotency key.
+// It answers as a diff against the view: the caller sends the allocation ids it already holds
+// there ($7); only allocations it lacks come back in full, and of the ones it holds, those no
+// longer live. The view is as current as a full read would make it, for a fraction of the cost
+// (the full read grew with the rack's live allocations: 3 ms of server CPU at 20% utilization).
+// The expansions are then looked up by key (= ANY(ARRAY(…))): written as a join, the planner
+// hash-joins against a full scan of expansions, a cost that grows with the fleet's history.
 const NEIGHBOURHOOD: PreparedStatement = {
-  name: 'mxs_neighbourhood',
+  name: 'mxs_neighbourhood_diff',
   text: `
+WITH live AS (SELECT DISTINCT expansion_id AS id FROM expansion_extents WHERE live AND device_id = ANY($2::text[]))
 SELECT
   (SELECT version FROM fleet_layout WHERE id = 1) AS layout_version,
   (SELECT ${VM_JSON} FROM vms v WHERE v.id = $1 AND v.unregistered_at IS NULL) AS vm,
@@ -28,8 +32,8 @@ SELECT
   (SELECT coalesce(json_agg(json_build_object('id', id, 'health', health)), '[]') FROM devices WHERE id = ANY($2::text[])) AS devices,
   (SELECT coalesce(json_agg(json_build_object('id', id, 'state', state)), '[]') FROM switches WHERE id = ANY($3::text[])) AS switches,
   (SELECT coalesce(json_agg(${EXTENT_TUPLE}), '[]') FROM ${EXTENTS_JOIN}
-    WHERE x.live AND e.id = ANY(ARRAY(
-      SELECT expansion_id FROM expansion_extents WHERE live AND device_id = ANY($2::text[])))) AS extents,
+    WHERE x.live AND e.id = ANY(ARRAY(SELECT id FROM live WHERE id <> ALL($7::uuid[])))) AS extents,
+  (SELECT coalesce(json_agg(k), '[]') FROM unnest($7::uuid[]) AS k WHERE k NOT IN (SELECT id FROM live)) AS gone,
   (SELECT json_build_object('usedGiB', used_gib, 'quotaGiB', quota_gib) FROM tenants WHERE id = $5) AS tenant,
   (SELECT json_build_object('requestHash', request_hash, 'status', status_code, 'body', response)
      FROM idempotency_keys WHERE tenant_id = $5 AND key = $6) AS idempotency`,
@@ -42,6 +46,7 @@ interface NeighbourhoodRow {
   devices: { id: string; health: DeviceHealth }[];
   switches: { id: string; state: SwitchState }[];
   extents: ExtentTuple[];
+  gone: string[];
   tenant: { usedGiB: number; quotaGiB: number } | null;
   idempotency: { requestHash: string; status: number; body: unknown } | null;
 }
@@ -53,6 +58,8 @@ export interface NeighbourhoodQuery {
   readonly switchIds: readonly string[];
   readonly tenantId: string;
   readonly idempotencyKey: string | null;
+  /** Allocations the view already holds on those devices: the answer is a diff against them. */
+  readonly knownIds: readonly string[];
 }
 
 export interface FullFleetState {
@@ -77,6 +84,7 @@ export class FleetReader {
       q.hostId,
       q.tenantId,
       q.idempotencyKey ?? '',
+      q.knownIds,
     ]);
     const row = rows[0];
     if (row === undefined) throw new Error('neighbourhood query returned no row');
@@ -89,6 +97,7 @@ export class FleetReader {
       switches: row.switches,
       extents,
       owners,
+      gone: row.gone,
       tenant: row.tenant,
       idempotency: row.idempotency,
     };

@@ -28,8 +28,10 @@ export interface HostNeighbourhood {
   readonly hostState: HostState | null;
   readonly devices: readonly { readonly id: string; readonly health: DeviceHealth }[];
   readonly switches: readonly { readonly id: string; readonly state: SwitchState }[];
-  /** Every live extent of every expansion that has one on the host's devices. */
+  /** Every live extent of the expansions on the host's devices that the view did not hold. */
   readonly extents: readonly LiveExtentRow[];
+  /** Of the allocations the view held there, those no longer live. */
+  readonly gone: readonly string[];
   /** VMs that own those expansions (placement needs their hosts and DRAM). */
   readonly owners: readonly VmRow[];
   readonly tenant: { readonly usedGiB: number; readonly quotaGiB: number } | null;

@@ -65,6 +65,7 @@ export class FleetView {
         continue;
       }
       const startSeq = this.seq;
+      const knownIds = this.heldAround(host);
       const hood = await this.reader.neighbourhood({
         vmId,
         hostId: host.id,
@@ -72,6 +73,7 @@ export class FleetView {
         switchIds: [...new Set(host.paths.flatMap((p) => (p.viaSwitch === undefined ? [] : [p.viaSwitch.id])))],
         tenantId,
         idempotencyKey,
+        knownIds: [...knownIds],
       });
       if (hood.layoutVersion !== this.layoutVersion || this.fleet !== fleet) {
         this.invalidate();
@@ -87,7 +89,7 @@ export class FleetView {
       // before their allocations can be adopted; otherwise the view never sees that space taken.
       if (!hood.owners.every((owner) => this.ensureVm(fleet, owner) !== null)) continue;
       this.applyStates(fleet, host, hood);
-      this.applyAllocations(fleet, host, hood.extents, startSeq);
+      this.applyAllocations(fleet, hood, startSeq);
       return { fleet, vm, hood };
     }
     throw new Error(`the fleet view could not settle for VM ${vmId}`);
@@ -152,17 +154,21 @@ export class FleetView {
     for (const s of hood.switches) if (fleet.switch(s.id).state !== s.state) fleet.setSwitchState(s.id, s.state);
   }
 
-  private applyAllocations(fleet: Fleet, host: Host, extents: readonly LiveExtentRow[], startSeq: number): void {
-    const live = groupAllocations(extents);
-    const inMemory = new Set<string>();
-    for (const path of host.paths) for (const id of this.byDevice.get(path.device.id) ?? []) inMemory.add(id);
-    for (const id of inMemory) {
-      if (live.has(id) || this.inFlight.has(id)) continue;
+  /** The allocations the view holds on the devices `host` reaches. */
+  private heldAround(host: Host): Set<string> {
+    const held = new Set<string>();
+    for (const path of host.paths) for (const id of this.byDevice.get(path.device.id) ?? []) held.add(id);
+    return held;
+  }
+
+  private applyAllocations(fleet: Fleet, hood: HostNeighbourhood, startSeq: number): void {
+    for (const id of hood.gone) {
+      if (this.inFlight.has(id) || !fleet.hasAllocation(id)) continue;
       const commit = this.recentCommits.get(id);
       if (commit !== undefined && commit.seq > startSeq) continue; // committed after this read began
       this.index(fleet.release(id), -1);
     }
-    for (const [id, a] of live) if (!fleet.hasAllocation(id)) this.adopt(fleet, id, a.vmId, a.extents);
+    for (const [id, a] of groupAllocations(hood.extents)) if (!fleet.hasAllocation(id)) this.adopt(fleet, id, a.vmId, a.extents);
   }
 
   /** Takes in an allocation the database holds; one the model refuses is logged, not fatal. */
