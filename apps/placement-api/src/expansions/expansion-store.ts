@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ExpansionState, ExpansionView, ExtentView, HotplugJob, TransitionView } from '@mxs/contracts';
 import { QUEUES } from '@mxs/contracts';
+import { isCheckViolation } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { PreparedStatement } from '../infra/prepared';
@@ -19,19 +20,26 @@ export interface NewExpansion {
 
 export type ReserveOutcome = 'committed' | 'over-quota' | 'host-window';
 
-// The expansion, its extents, its first transitions, the hot-add operation, the outbox row
-// for its job and the idempotent answer, in one statement: a constraint that refuses any part
-// (overlap, bounds, a reused key) refuses all of it.
-const INSERT_PLACED: PreparedStatement = {
-  name: 'mxs_insert_placed',
+// A placement commits in one statement, so in one round trip and without an explicit
+// transaction: the tenant's quota is reserved first (`t`), and everything else is derived
+// from it, so a refused quota changes nothing and returns no row. The host's CFMWS window is
+// the CHECK constraint hosts_mapped_within_window; overlapping or out-of-range extents and a
+// reused idempotency key are refused by their constraints. Any refusal refuses all of it.
+const COMMIT_PLACED: PreparedStatement = {
+  name: 'mxs_commit_placed',
   text: `
-WITH e AS (
+WITH t AS (
+  UPDATE tenants SET used_gib = used_gib + $5, updated_at = now()
+  WHERE id = $2 AND used_gib + $5 <= quota_gib RETURNING id
+), h AS (
+  UPDATE hosts SET mapped_gib = mapped_gib + $5, updated_at = now() FROM t WHERE hosts.id = $4 RETURNING hosts.id
+), e AS (
   INSERT INTO expansions (id, tenant_id, vm_id, host_id, size_gib, tier, placed_tier, layout,
     interleave_ways, max_added_latency_ns, state, request_id, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'placed', $11, $12, $12) RETURNING id
+  SELECT $1, t.id, $3, $4, $5, $6, $7, $8, $9, $10, 'placed', $11, $12, $12 FROM t RETURNING id
 ), x AS (
   INSERT INTO expansion_extents (expansion_id, device_id, offset_gib, size_gib)
-  SELECT e.id, t.d, t.o, t.s FROM e, unnest($13::text[], $14::int[], $15::int[]) AS t(d, o, s)
+  SELECT e.id, u.d, u.o, u.s FROM e, unnest($13::text[], $14::int[], $15::int[]) AS u(d, o, s)
 ), tr AS (
   INSERT INTO expansion_transitions (expansion_id, from_state, to_state, at, reason, request_id, detail)
   SELECT e.id, v.f, v.t, $12::timestamptz, NULL, $11::text, v.d FROM e,
@@ -43,21 +51,7 @@ WITH e AS (
   INSERT INTO outbox (id, queue, job_name, payload) SELECT $17::uuid, $18::text, 'hot-add', $19::jsonb FROM e
 )
 INSERT INTO idempotency_keys (tenant_id, key, request_hash, status_code, response, resource_id, created_at)
-SELECT $2::text, $20::text, $21::text, 202, $22::jsonb, e.id, $12::timestamptz FROM e`,
-};
-
-// Last in the transaction, so the tenant's and host's row locks are held only until commit.
-const RESERVE: PreparedStatement = {
-  name: 'mxs_reserve',
-  text: `
-WITH t AS (
-  UPDATE tenants SET used_gib = used_gib + $2, updated_at = now()
-  WHERE id = $1 AND used_gib + $2 <= quota_gib RETURNING 1
-), h AS (
-  UPDATE hosts SET mapped_gib = mapped_gib + $2, updated_at = now()
-  WHERE id = $3 AND mapped_gib + $2 <= cfmws_window_gib RETURNING 1
-)
-SELECT (SELECT count(*) FROM t)::int AS tenant_ok, (SELECT count(*) FROM h)::int AS host_ok`,
+SELECT $2::text, $20::text, $21::text, 202, $22::jsonb, e.id, $12::timestamptz FROM e RETURNING resource_id`,
 };
 
 const VIEW_COLUMNS = `e.id, e.vm_id, e.host_id, e.size_gib, e.tier, e.placed_tier, e.layout, e.interleave_ways,
@@ -110,23 +104,19 @@ export class ExpansionStore {
       extents: v.extents.map((e) => ({ deviceId: e.deviceId, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB })),
       requestId: x.requestId,
     };
-    return this.db.transaction(async (m) => {
-      await runPrepared(m, INSERT_PLACED, [
+    try {
+      const committed = await runPrepared(this.db, COMMIT_PLACED, [
         v.id, x.tenantId, v.vmId, v.hostId, v.sizeGiB, v.tier, v.placedTier, v.layout, v.interleaveWays,
         v.maxAddedLatencyNs, x.requestId, v.createdAt,
         v.extents.map((e) => e.deviceId), v.extents.map((e) => e.offsetGiB), v.extents.map((e) => e.sizeGiB),
         JSON.stringify({ decision: x.decision }), x.operationId, QUEUES.hotplug, JSON.stringify(job),
         x.idempotencyKey, x.requestHash, JSON.stringify(v),
       ]);
-      const [reserved] = await runPrepared<{ tenant_ok: number; host_ok: number }>(m, RESERVE, [x.tenantId, v.sizeGiB, v.hostId]);
-      // Throwing rolls the whole transaction back; the outcome travels in the error.
-      if (reserved?.tenant_ok !== 1) throw new ReserveRefused('over-quota');
-      if (reserved.host_ok !== 1) throw new ReserveRefused('host-window');
-      return 'committed' as const;
-    }).catch((error: unknown) => {
-      if (error instanceof ReserveRefused) return error.outcome;
+      return committed.length === 1 ? 'committed' : 'over-quota';
+    } catch (error) {
+      if (isCheckViolation(error, 'hosts_mapped_within_window')) return 'host-window';
       throw error;
-    });
+    }
   }
 
   async find(id: string, tenantId?: string): Promise<ExpansionView | null> {
@@ -179,12 +169,6 @@ export class ExpansionStore {
       );
       return row.state;
     });
-  }
-}
-
-class ReserveRefused extends Error {
-  constructor(readonly outcome: Exclude<ReserveOutcome, 'committed'>) {
-    super(outcome);
   }
 }
 
