@@ -151,6 +151,10 @@ async function main(): Promise<void> {
     // API's view (taking in a prefilled fleet's allocations is a one-off cost, not the steady state).
     log(`warm-up: ${vms.length} requests, one a VM`);
     const warm = await postExpansions(api.url, mix, CONCURRENCY, { requests: vms.length });
+    // A database in service has statistics (autovacuum keeps them); this one was empty a
+    // moment ago, and plans made for empty tables scan them whole. ANALYZE also invalidates
+    // the API's cached plans, so they are made again for tables of this size.
+    await admin.query('ANALYZE');
     log(`measuring: ${durationSec} s at concurrency ${CONCURRENCY}`);
     const apiCpu = new CpuProbe(admin, { api: api.pid, redis });
     await apiCpu.before();

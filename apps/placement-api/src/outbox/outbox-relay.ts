@@ -9,6 +9,8 @@ import { PlacementMetrics } from '../metrics/placement-metrics';
 export const OUTBOX_CHANNEL = 'mxs_outbox';
 const BATCH = 500;
 const POLL_MS = 1_000;
+/** How long a kick waits, so the commits of a busy moment go out in one batch. */
+const KICK_DELAY_MS = 10;
 const MAX_BACKOFF_MS = 10_000;
 const ADD_TIMEOUT_MS = 3_000;
 const RETENTION = '1 day';
@@ -40,6 +42,7 @@ export class OutboxRelay implements OnApplicationBootstrap {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  private dueAtMs = 0;
   private stopped = false;
   private failures = 0;
   private lastSweepMs = 0;
@@ -76,7 +79,10 @@ export class OutboxRelay implements OnApplicationBootstrap {
       this.again = true;
       return;
     }
-    this.schedule(0);
+    // While backing off from a failure the scheduled retry takes it; otherwise go soon, but
+    // let the rows of a busy moment gather into one batch rather than a pass per commit.
+    if (this.failures > 0 || (this.timer !== null && this.dueAtMs <= Date.now() + KICK_DELAY_MS)) return;
+    this.schedule(KICK_DELAY_MS);
   }
 
   /** One pass: relays up to a batch and returns how many rows went out. */
@@ -110,6 +116,7 @@ export class OutboxRelay implements OnApplicationBootstrap {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     if (this.timer !== null) clearTimeout(this.timer);
+    this.dueAtMs = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.running = this.pass().finally(() => {
@@ -128,7 +135,8 @@ export class OutboxRelay implements OnApplicationBootstrap {
         this.metrics.relayed(sent);
         if (this.failures > 0 && sent > 0) this.log.log(`outbox relay recovered after ${this.failures} failed pass(es)`);
         if (sent > 0) this.failures = 0;
-      } while ((sent === BATCH || this.again) && !this.stopped);
+      } while (sent === BATCH && !this.stopped);
+      if (this.again) next = KICK_DELAY_MS;
       await this.sweep();
     } catch (error) {
       this.failures++;
