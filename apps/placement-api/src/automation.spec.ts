@@ -41,10 +41,22 @@ describe('placement-requests queue', () => {
     return { job, outcome };
   }
 
+  /** The events published for one key, oldest first (nothing consumes the queue in this test). */
+  async function publishedEvents(tenantId: string, idempotencyKey: string, atLeast = 1): Promise<ExpansionEvent[]> {
+    return eventually(async () => {
+      const jobs = await queues.queue(QUEUES.expansionEvents).getJobs(['waiting', 'active', 'completed', 'delayed']);
+      const found = jobs
+        .map((job) => expansionEventSchema.parse(job.data))
+        .filter((e) => e.tenantId === tenantId && e.idempotencyKey === idempotencyKey)
+        .sort((a, b) => a.at.localeCompare(b.at));
+      return found.length >= atLeast ? found : undefined;
+    }, `events for ${tenantId}/${idempotencyKey}`);
+  }
+
   async function publishedEvent(tenantId: string, idempotencyKey: string): Promise<ExpansionEvent> {
-    const jobId = `placement-${Buffer.from(`placement:${tenantId}:${idempotencyKey}`).toString('base64url')}`;
-    const job = await eventually(async () => (await queues.queue(QUEUES.expansionEvents).getJob(jobId)) ?? undefined, `event ${jobId}`);
-    return expansionEventSchema.parse(job.data);
+    const [event] = await publishedEvents(tenantId, idempotencyKey);
+    if (event === undefined) throw new Error('no event');
+    return event;
   }
 
   it('answers a job as the POST answered the same request', async () => {
@@ -96,6 +108,17 @@ describe('placement-requests queue', () => {
     expect(event).toMatchObject({ type: 'expansion.rejected', expansionId: null, state: null, status: 422 });
     const foreign = await submit({ sizeGiB: 8, tier: 'any', tenantId: 'globex', vmId: vm(), idempotencyKey: 'auto-foreign' });
     expect(foreign.outcome.status).toBe(404);
+  });
+
+  it('publishes a success that follows a refusal under the same key', async () => {
+    const refused = await submit({ sizeGiB: 600, tier: 'direct', tenantId: 'acme', vmId: vm(), idempotencyKey: 'auto-again' });
+    expect(refused.outcome.status).toBe(422);
+    // The caller retries under the same key with a request that fits: a 4xx stored nothing.
+    const fits = await submit({ sizeGiB: 4, tier: 'any', tenantId: 'acme', vmId: vm(), idempotencyKey: 'auto-again' });
+    expect(fits.outcome.status).toBe(202);
+    const events = await publishedEvents('acme', 'auto-again', 2);
+    expect(events.map((e) => e.type)).toEqual(['expansion.rejected', 'expansion.placed']);
+    expect(events[1]?.expansionId).toBe((fits.outcome.body as { id: string }).id);
   });
 
   it('fails a malformed job once, without retries, naming the bad fields', async () => {

@@ -35,6 +35,9 @@ describe('expansion request', () => {
     const job = { sizeGiB: 8, tier: 'direct', tenantId: 'acme', vmId: 'vm-1', idempotencyKey: 'k1' };
     expect(placementRequestJobSchema.parse(job)).toEqual(job);
     expect(placementRequestJobSchema.safeParse({ ...job, sizeGiB: 0 }).success).toBe(false);
+    // A misspelt field must not be dropped silently: the job would run without its bound.
+    expect(placementRequestJobSchema.safeParse({ ...job, maxAddedLatncyNs: 300 }).success).toBe(false);
+    expect(placementRequestJobSchema.safeParse({ ...job, interleaveWays: 2 }).success).toBe(false);
     expect(placementRequestJobSchema.safeParse({ ...job, idempotencyKey: '' }).success).toBe(false);
     // PostgreSQL text cannot hold NUL: such a job must fail validation, not the insert.
     expect(placementRequestJobSchema.safeParse({ ...job, idempotencyKey: 'a\u0000b' }).success).toBe(false);

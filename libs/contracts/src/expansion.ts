@@ -50,19 +50,25 @@ export const idempotencyKeySchema = z
 /** A request id that follows an expansion from its request into its jobs and logs. */
 export const requestIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, '1-64 letters, digits, ".", "_", ":" or "-"');
 
-/** The body of `POST /v1/vms/{vmId}/expansions`, and the heart of a `placement-requests` job. */
-export const expansionRequestSchema = z
-  .strictObject({
-    sizeGiB: z.int().min(1).max(MAX_REQUEST_GIB),
-    tier: z.enum(REQUESTED_TIERS),
-    maxAddedLatencyNs: z.int().min(0).max(100_000).optional(),
-    layout: z.enum(LAYOUTS).optional(),
-    interleaveWays: z.int().min(INTERLEAVE_WAYS.min).max(INTERLEAVE_WAYS.max).optional(),
-  })
-  .refine((r) => r.interleaveWays === undefined || r.layout === 'interleave', {
+/** The fields of an expansion request, shared by the POST body and automation's job. */
+export const expansionRequestFields = {
+  sizeGiB: z.int().min(1).max(MAX_REQUEST_GIB),
+  tier: z.enum(REQUESTED_TIERS),
+  maxAddedLatencyNs: z.int().min(0).max(100_000).optional(),
+  layout: z.enum(LAYOUTS).optional(),
+  interleaveWays: z.int().min(INTERLEAVE_WAYS.min).max(INTERLEAVE_WAYS.max).optional(),
+};
+
+/** `interleaveWays` means something only with `layout: "interleave"`. */
+export function interleaveWaysOnlyWithInterleave<T extends z.ZodType<{ layout?: string | undefined; interleaveWays?: number | undefined }>>(schema: T): T {
+  return schema.refine((r) => r.interleaveWays === undefined || r.layout === 'interleave', {
     path: ['interleaveWays'],
     message: 'interleaveWays is only for layout "interleave"',
   });
+}
+
+/** The body of `POST /v1/vms/{vmId}/expansions`, and the heart of a `placement-requests` job. */
+export const expansionRequestSchema = interleaveWaysOnlyWithInterleave(z.strictObject(expansionRequestFields));
 export type ExpansionRequest = z.infer<typeof expansionRequestSchema>;
 
 export interface ExtentView {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EXPANSION_STATES, expansionRequestSchema, idSchema, idempotencyKeySchema, requestIdSchema } from './expansion';
+import { EXPANSION_STATES, expansionRequestFields, idSchema, idempotencyKeySchema, interleaveWaysOnlyWithInterleave, requestIdSchema } from './expansion';
 import { HOTPLUG_JOBS } from './queues';
 
 const extentSchema = z.strictObject({
@@ -24,9 +24,9 @@ export const hotplugJobSchema = z.strictObject({
 export type HotplugJob = z.infer<typeof hotplugJobSchema>;
 
 /** Automation's request for memory: the POST body plus who asks and the idempotency key. */
-export const placementRequestJobSchema = z.intersection(
-  expansionRequestSchema,
-  z.object({
+export const placementRequestJobSchema = interleaveWaysOnlyWithInterleave(
+  z.strictObject({
+    ...expansionRequestFields,
     tenantId: idSchema,
     vmId: idSchema,
     idempotencyKey: idempotencyKeySchema,

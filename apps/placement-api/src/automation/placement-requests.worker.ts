@@ -3,6 +3,7 @@ import type { ExpansionEvent, PlacementOutcome, PlacementRequestJob } from '@mxs
 import { QUEUES, placementRequestJobSchema } from '@mxs/contracts';
 import { problemBody } from '@mxs/service-kit';
 import type { Job } from 'bullmq';
+import { createHash } from 'node:crypto';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ApiError } from '../errors';
@@ -71,16 +72,22 @@ export class PlacementRequestsWorker {
       if (!(error instanceof ApiError)) throw error; // infrastructure trouble: BullMQ retries
       outcome = { status: error.status, body: problemBody(error.toInit(), { instance, requestId }) };
     }
-    await this.publish(request, outcome);
+    await this.publish(request, outcome, String(job.id ?? ''));
     this.log.log({ requestId, jobId: job.id, status: outcome.status }, 'placement request answered');
     return outcome;
   }
 
-  private async publish(request: PlacementRequestJob, outcome: PlacementOutcome): Promise<void> {
+  /**
+   * One event per outcome: a placed expansion is announced once however many jobs ask for it
+   * under its key, and each job's refusal is its own event (a later retry that succeeds must not
+   * be swallowed by an earlier refusal's id). A retried run of one job publishes once.
+   */
+  private async publish(request: PlacementRequestJob, outcome: PlacementOutcome, jobId: string): Promise<void> {
     const body = outcome.body as { id?: string; state?: ExpansionEvent['state'] };
     const placed = outcome.status === 202;
+    const subject = placed ? `expansion:${body.id ?? ''}` : `job:${jobId}:${outcome.status}`;
     const event: ExpansionEvent = {
-      eventId: `placement:${request.tenantId}:${request.idempotencyKey}`,
+      eventId: `placement:${request.tenantId}:${request.idempotencyKey}:${subject}`,
       type: placed ? 'expansion.placed' : 'expansion.rejected',
       tenantId: request.tenantId,
       vmId: request.vmId,
@@ -91,9 +98,8 @@ export class PlacementRequestsWorker {
       at: new Date().toISOString(),
       body: outcome.body,
     };
-    // The job id makes a retried job publish its event once.
-    const jobId = `placement-${Buffer.from(event.eventId).toString('base64url')}`;
-    await this.queues.get(QUEUES.expansionEvents).add('expansion-event', event, { jobId });
+    const eventJobId = `placement-${createHash('sha256').update(event.eventId).digest('base64url')}`;
+    await this.queues.get(QUEUES.expansionEvents).add('expansion-event', event, { jobId: eventJobId });
   }
 }
 
