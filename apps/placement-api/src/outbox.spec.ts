@@ -2,6 +2,7 @@
 import type { HotplugJob } from '@mxs/contracts';
 import { QUEUES, hotplugJobSchema } from '@mxs/contracts';
 import type { Job } from 'bullmq';
+import { Client } from 'pg';
 import { OutboxRelay } from './outbox/outbox-relay';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
@@ -125,6 +126,30 @@ describe('outbox to the hotplug queue', () => {
       api = await startApi(env.env());
       expect((await hotplugJob(operationId)).data.requestId).toBe('req-quiet');
     } finally {
+      await quiet.close();
+    }
+  });
+
+  it('never queues a hot-remove before its hot-add, even while another replica holds the hot-add row', async () => {
+    const quiet = await startApi(env.env({ MXS_OUTBOX_RELAY: 'false', MXS_AUTOMATION_CONCURRENCY: '0' }));
+    const holder = new Client({ connectionString: api.config.DATABASE_URL });
+    await holder.connect();
+    try {
+      const placed = (await requestExpansion(quiet, acme, vm(), { sizeGiB: 2, tier: 'any' })).body as Placed;
+      const addId = await operationOf(placed.id, 'hot-add', quiet);
+      // Another replica is relaying the hot-add right now: its row is locked, not yet sent.
+      await holder.query('BEGIN');
+      await holder.query(`SELECT id FROM outbox WHERE id = $1 FOR UPDATE`, [addId]);
+      expect((await call(quiet.url, 'DELETE', `/v1/expansions/${placed.id}`, { key: acme.key })).status).toBe(202);
+      const removeId = await operationOf(placed.id, 'hot-remove', quiet);
+      await api.app.get(OutboxRelay).relayOnce();
+      expect(await queues.queue(QUEUES.hotplug).getJob(removeId)).toBeUndefined();
+      await holder.query('ROLLBACK');
+      const add = await hotplugJob(addId);
+      const remove = await hotplugJob(removeId);
+      expect(add.timestamp).toBeLessThanOrEqual(remove.timestamp);
+    } finally {
+      await holder.end();
       await quiet.close();
     }
   });

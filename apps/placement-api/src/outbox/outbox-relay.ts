@@ -89,7 +89,13 @@ export class OutboxRelay implements OnApplicationBootstrap {
   async relayOnce(): Promise<number> {
     const result = await this.db.transaction(async (m) => {
       const rows: OutboxRow[] = await m.query(
-        `SELECT id, queue, job_name, payload FROM outbox WHERE published_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        // A row waits while an older row of the same expansion is unsent (perhaps being relayed
+        // by another replica): a hot-remove must never reach the queue before its hot-add.
+        `SELECT o.id, o.queue, o.job_name, o.payload FROM outbox o
+         WHERE o.published_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.published_at IS NULL AND p.created_at < o.created_at
+                             AND p.payload->>'expansionId' = o.payload->>'expansionId')
+         ORDER BY o.created_at LIMIT $1 FOR UPDATE OF o SKIP LOCKED`,
         [BATCH],
       );
       const sent: string[] = [];
@@ -133,8 +139,10 @@ export class OutboxRelay implements OnApplicationBootstrap {
         this.again = false;
         sent = await this.relayOnce();
         this.metrics.relayed(sent);
-        if (this.failures > 0 && sent > 0) this.log.log(`outbox relay recovered after ${this.failures} failed pass(es)`);
-        if (sent > 0) this.failures = 0;
+        if (this.failures > 0) this.log.log(`outbox relay recovered after ${this.failures} failed pass(es)`);
+        // Any pass that reached Redis ends the streak, even with nothing to send (another
+        // replica may have relayed the backlog): otherwise kicks stay ignored for good.
+        this.failures = 0;
       } while (sent === BATCH && !this.stopped);
       if (this.again) next = KICK_DELAY_MS;
       await this.sweep();
@@ -175,6 +183,10 @@ export class OutboxRelay implements OnApplicationBootstrap {
     try {
       await client.connect();
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      if (this.stopped) {
+        await client.end();
+        return;
+      }
       this.listener = client;
     } catch (error) {
       this.log.warn(`outbox LISTEN unavailable, polling every ${POLL_MS} ms: ${(error as Error).message}`);
