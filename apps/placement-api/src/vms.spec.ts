@@ -1,10 +1,11 @@
 /// <reference types="jest" />
+import { Client } from 'pg';
 import { adminExpansionPageSchema, expansionWithTimelineSchema } from './expansions/expansion.schemas';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
 import type { SeededTenant } from './testing/api-client';
 import { admin, call, loadFleet, seedTenant } from './testing/api-client';
-import { errorPaths, expectProblem, placeExpansion, sql } from './testing/expectations';
+import { errorPaths, expectProblem, placeExpansion, requestExpansion, sql } from './testing/expectations';
 
 // VMs as the compute service registers them, and the operators' view of every tenant's expansions.
 describe('VMs and the admin view of expansions', () => {
@@ -95,6 +96,36 @@ describe('VMs and the admin view of expansions', () => {
     expectProblem(await admin(api.url, 'DELETE', '/admin/v1/vms/never-was'), 404, 'vm-not-found');
     // Registered again, it is a new VM.
     expect((await admin(api.url, 'POST', '/admin/v1/vms', { ...registration, dramGiB: 64 })).status).toBe(201);
+  });
+
+  it('an unregister racing a placement waits for it and then refuses (409), and a placement for an unregistered VM is refused', async () => {
+    const vm = { id: 'race-1', tenantId: 'acme', hostId: hostIds[2] ?? '', dramGiB: 128, name: 'race' };
+    expect((await admin(api.url, 'POST', '/admin/v1/vms', vm)).status).toBe(201);
+    // A placement committing for the VM holds a share lock on its row until it commits.
+    const placing = new Client({ connectionString: api.config.DATABASE_URL });
+    await placing.connect();
+    try {
+      await placing.query('BEGIN');
+      await placing.query(`SELECT id FROM vms WHERE id = $1 FOR SHARE`, [vm.id]);
+      const unregister = admin(api.url, 'DELETE', `/admin/v1/vms/${vm.id}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await placing.query(
+        `INSERT INTO expansions (id, tenant_id, vm_id, host_id, size_gib, tier, layout, state) VALUES (gen_random_uuid(), 'acme', $1, $2, 2, 'any', 'pack', 'placed')`,
+        [vm.id, vm.hostId],
+      );
+      await placing.query('COMMIT');
+      expectProblem(await unregister, 409, 'vm-has-expansions');
+      // The row stood in for a placement; the other tests count expansions.
+      await placing.query(`DELETE FROM expansions WHERE vm_id = $1`, [vm.id]);
+    } finally {
+      await placing.end();
+    }
+    // The other order: once unregistered, the commit finds no registered VM and places nothing.
+    const lonely = { ...vm, id: 'race-2' };
+    expect((await admin(api.url, 'POST', '/admin/v1/vms', lonely)).status).toBe(201);
+    expect((await admin(api.url, 'DELETE', `/admin/v1/vms/${lonely.id}`)).status).toBe(204);
+    expectProblem(await requestExpansion(api, acme, lonely.id, { sizeGiB: 2, tier: 'any' }), 404, 'vm-not-found');
+    expect(await sql(api, `SELECT id FROM expansions WHERE vm_id = $1`, [lonely.id])).toEqual([]);
   });
 
   it('lists every tenant’s expansions for operators, with the tenant and the same filters', async () => {

@@ -16,21 +16,29 @@ export interface NewExpansion {
   readonly requestHash: string;
   /** One line on the decision, kept on the `placed` transition. */
   readonly decision: readonly string[];
+  /** The fleet layout the decision was made on; another one loaded since refuses the commit. */
+  readonly layoutVersion: number;
 }
 
-export type ReserveOutcome = 'committed' | 'over-quota' | 'host-window';
+export type ReserveOutcome = 'committed' | 'over-quota' | 'host-window' | 'stale';
 
 // A placement commits in one statement, so in one round trip and without an explicit
-// transaction: the tenant's quota is reserved first (`t`), and everything else is derived
-// from it, so a refused quota changes nothing and returns no row. The host's CFMWS window is
+// transaction. It holds only if the VM is still this tenant's, registered on that host (the
+// row is share-locked, so an unregister waits for it and then sees the expansion), and the
+// fleet layout is the one decided on. The tenant's quota is reserved first (`t`) and everything
+// else derives from it, so any of these refused changes nothing and returns no row. The host's CFMWS window is
 // the CHECK constraint hosts_mapped_within_window; overlapping or out-of-range extents and a
 // reused idempotency key are refused by their constraints. Any refusal refuses all of it.
 const COMMIT_PLACED: PreparedStatement = {
-  name: 'mxs_commit_placed',
+  name: 'mxs_commit_placed_v2',
   text: `
-WITH t AS (
-  UPDATE tenants SET used_gib = used_gib + $5, updated_at = now()
-  WHERE id = $2 AND used_gib + $5 <= quota_gib RETURNING id
+WITH vm AS (
+  SELECT id FROM vms WHERE id = $3 AND tenant_id = $2 AND host_id = $4 AND unregistered_at IS NULL FOR SHARE
+), lay AS (
+  SELECT id FROM fleet_layout WHERE id = 1 AND version = $23
+), t AS (
+  UPDATE tenants SET used_gib = used_gib + $5, updated_at = now() FROM vm, lay
+  WHERE tenants.id = $2 AND used_gib + $5 <= quota_gib RETURNING tenants.id
 ), h AS (
   UPDATE hosts SET mapped_gib = mapped_gib + $5, updated_at = now() FROM t WHERE hosts.id = $4 RETURNING hosts.id
 ), e AS (
@@ -110,9 +118,16 @@ export class ExpansionStore {
         v.maxAddedLatencyNs, x.requestId, v.createdAt,
         v.extents.map((e) => e.deviceId), v.extents.map((e) => e.offsetGiB), v.extents.map((e) => e.sizeGiB),
         JSON.stringify({ decision: x.decision }), x.operationId, QUEUES.hotplug, JSON.stringify(job),
-        x.idempotencyKey, x.requestHash, JSON.stringify(v),
+        x.idempotencyKey, x.requestHash, JSON.stringify(v), x.layoutVersion,
       ]);
-      return committed.length === 1 ? 'committed' : 'over-quota';
+      if (committed.length === 1) return 'committed';
+      // Nothing happened; say why (rare, so a second look costs nothing in the common case).
+      const [why] = (await this.db.query(
+        `SELECT (SELECT version FROM fleet_layout WHERE id = 1) = $1 AS layout_ok,
+           EXISTS (SELECT 1 FROM vms WHERE id = $2 AND tenant_id = $3 AND host_id = $4 AND unregistered_at IS NULL) AS vm_ok`,
+        [x.layoutVersion, v.vmId, x.tenantId, v.hostId],
+      )) as { layout_ok: boolean | null; vm_ok: boolean }[];
+      return why?.layout_ok === true && why.vm_ok ? 'over-quota' : 'stale';
     } catch (error) {
       if (isCheckViolation(error, 'hosts_mapped_within_window')) return 'host-window';
       throw error;
@@ -129,7 +144,7 @@ export class ExpansionStore {
 
   async timeline(id: string): Promise<TransitionView[]> {
     const rows: { from_state: ExpansionState | null; to_state: ExpansionState; at: Date; reason: string | null; request_id: string | null }[] =
-      await this.db.query(`SELECT from_state, to_state, at, reason, request_id FROM expansion_transitions WHERE expansion_id = $1 ORDER BY at, id`, [id]);
+      await this.db.query(`SELECT from_state, to_state, at, reason, request_id FROM expansion_transitions WHERE expansion_id = $1 ORDER BY id`, [id]);
     return rows.map((r) => ({ from: r.from_state, to: r.to_state, at: r.at.toISOString(), reason: r.reason, requestId: r.request_id }));
   }
 

@@ -65,7 +65,7 @@ export class ExpansionsService {
         if (decision.reason.code === 'over-quota') throw new ApiError('over-quota', decision.reason.message, extra);
         throw new ApiError('no-capacity', decision.reason.message, extra);
       }
-      const committed = await this.commit(fleet, call, decision, requestHash);
+      const committed = await this.commit(fleet, call, decision, requestHash, hood.layoutVersion ?? 0);
       if (committed !== 'retry') return committed;
       this.metrics.conflict();
       // Refused twice on fresh neighbourhood data: something outside the neighbourhood is
@@ -119,7 +119,7 @@ export class ExpansionsService {
     }
   }
 
-  private async commit(fleet: Fleet, call: PlacementCall, decision: PlacedDecision, requestHash: string): Promise<Accepted | 'retry'> {
+  private async commit(fleet: Fleet, call: PlacementCall, decision: PlacedDecision, requestHash: string, layoutVersion: number): Promise<Accepted | 'retry'> {
     const id = randomUUID();
     const extents = decision.extents.map((e) => ({ deviceId: e.deviceId, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB }));
     const vm = fleet.vm(call.vmId);
@@ -159,9 +159,18 @@ export class ExpansionsService {
         idempotencyKey: call.idempotencyKey,
         requestHash,
         decision: explainDecision(decision),
+        layoutVersion,
       });
-      if (outcome === 'over-quota') throw new ApiError('over-quota', `${call.request.sizeGiB} GiB more would pass your quota`);
+      if (outcome === 'over-quota') {
+        this.metrics.rejected('over-quota');
+        throw new ApiError('over-quota', `${call.request.sizeGiB} GiB more would pass your quota`);
+      }
       if (outcome === 'host-window') return 'retry';
+      if (outcome === 'stale') {
+        // Another fleet was loaded, or the VM was unregistered or moved, since the view read it.
+        this.view.invalidate();
+        return 'retry';
+      }
       committed = true;
     } catch (error) {
       if (isExclusionViolation(error)) return 'retry';

@@ -39,6 +39,9 @@ export class FleetAdminService {
   async load(source: FleetSource): Promise<FleetSummary> {
     const spec = toHardwareSpec(source);
     const summary = await this.db.transaction(async (m) => {
+      // Placements in flight finish first and are counted below; those that start meanwhile
+      // wait, then find a new layout version and re-plan on the new fleet.
+      await m.query(`LOCK TABLE expansions IN SHARE MODE`);
       const [layout] = (await m.query(`SELECT version FROM fleet_layout WHERE id = 1 FOR UPDATE`)) as { version: number }[];
       const [live] = (await m.query(`SELECT count(*)::int AS n FROM expansions WHERE state NOT IN ('released', 'rejected', 'failed')`)) as { n: number }[];
       if ((live?.n ?? 0) > 0) throw new ApiError('fleet-in-use', `${live?.n} expansion(s) are live; remove them before loading another fleet`);

@@ -3,6 +3,7 @@ import type { Allocation, ExtentRequest, Host, Vm } from '@mxs/topology';
 import { Fleet, TopologyError } from '@mxs/topology';
 import type { HostNeighbourhood, LiveExtentRow, VmRow } from './fleet-snapshot';
 import { groupAllocations } from './fleet-snapshot';
+import { ApiError } from '../errors';
 import { FleetReader } from './fleet-reader';
 
 /** How long a locally committed allocation is trusted over a read that may predate it. */
@@ -85,6 +86,8 @@ export class FleetView {
       }
       const vm = this.ensureVm(fleet, hood.vm);
       if (vm === null) continue;
+      // Re-registered on another host since the view knew it: read that host's neighbourhood.
+      if (vm.host.id !== host.id) continue;
       // Owners registered after this view loaded (placed through another replica) must be known
       // before their allocations can be adopted; otherwise the view never sees that space taken.
       if (!hood.owners.every((owner) => this.ensureVm(fleet, owner) !== null)) continue;
@@ -92,7 +95,7 @@ export class FleetView {
       this.applyAllocations(fleet, hood, startSeq);
       return { fleet, vm, hood };
     }
-    throw new Error(`the fleet view could not settle for VM ${vmId}`);
+    throw new ApiError('placement-conflict', `the fleet changed while VM ${vmId}'s placement was prepared; retry with the same Idempotency-Key`);
   }
 
   /** Records a decision in memory before its commit, so concurrent decisions here see it. */

@@ -66,16 +66,21 @@ export class VmsService {
     return { vm: existing, created: false };
   }
 
+  /**
+   * Unregisters a VM without live expansions. The row lock makes a placement committing for
+   * this VM (which share-locks the row) finish first, so its expansion is seen and refuses this.
+   */
   async unregister(id: string): Promise<void> {
-    const result = (await this.db.query(
-      `UPDATE vms SET unregistered_at = now() WHERE id = $1 AND unregistered_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM expansions e WHERE e.vm_id = $1 AND e.state IN ${LIVE})
-       RETURNING id`,
-      [id],
-    )) as [unknown[], number];
-    if (result[1] > 0) return;
-    await this.get(id); // 404 when there is no such VM
-    throw new ApiError('vm-has-expansions', `VM ${id} still has live expansions; remove them first`);
+    const outcome = await this.db.transaction(async (m) => {
+      const rows = (await m.query(`SELECT id FROM vms WHERE id = $1 AND unregistered_at IS NULL FOR UPDATE`, [id])) as unknown[];
+      if (rows.length === 0) return 'not-found' as const;
+      const live = (await m.query(`SELECT 1 FROM expansions WHERE vm_id = $1 AND state IN ${LIVE} LIMIT 1`, [id])) as unknown[];
+      if (live.length > 0) return 'has-expansions' as const;
+      await m.query(`UPDATE vms SET unregistered_at = now() WHERE id = $1`, [id]);
+      return 'done' as const;
+    });
+    if (outcome === 'not-found') throw new ApiError('vm-not-found', `VM ${id} is not registered`);
+    if (outcome === 'has-expansions') throw new ApiError('vm-has-expansions', `VM ${id} still has live expansions; remove them first`);
   }
 
   async get(id: string, tenantId?: string): Promise<VmView> {
