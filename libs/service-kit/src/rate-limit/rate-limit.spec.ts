@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { TestApp } from '../__fixtures__/test-app';
 import { startTestApp } from '../__fixtures__/test-app';
-import { parseApiKey } from '../auth/api-key';
+import { generateApiKey, parseApiKey } from '../auth/api-key';
 import { PROBLEM_TYPE_BASE } from '../problems/problem-error';
 import { RateLimiter } from './rate-limiter';
 
@@ -35,7 +35,6 @@ describe('rate limits in Redis', () => {
   it('allows `limit` requests per key and window, then answers 429 rate-limited with Retry-After', async () => {
     await awayFromWindowEdge();
     const key = t.tenantKeys.issue('tenant-a');
-    const prefix = parseApiKey(key)?.prefix;
     const remaining: string[] = [];
     for (let i = 0; i < 3; i++) {
       const res = await t.http.get('/v1/vms').set('Authorization', `Bearer ${key}`);
@@ -53,9 +52,9 @@ describe('rate limits in Redis', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
 
-    // The count lives in Redis under the key's prefix and expires with its window.
+    // The count lives in Redis under the verified tenant and expires with its window.
     const window = Math.floor(Date.now() / 60_000);
-    const redisKey = `${keyPrefix}rl:key:${prefix}:${window}`;
+    const redisKey = `${keyPrefix}rl:tenant:tenant-a:${window}`;
     expect(await redis.get(redisKey)).toBe('4');
     const ttlMs = await redis.pttl(redisKey);
     expect(ttlMs).toBeGreaterThan(0);
@@ -66,13 +65,19 @@ describe('rate limits in Redis', () => {
     expect((await t.http.get('/v1/vms').set('Authorization', `Bearer ${other}`)).status).toBe(200);
   });
 
-  it('counts requests without a well-formed key by client address, and never limits /health or /metrics', async () => {
+  it('counts requests without a verified key by client address, and never limits /health or /metrics', async () => {
     await awayFromWindowEdge();
+    const victim = t.tenantKeys.issue('tenant-c');
+    const victimPrefix = parseApiKey(victim)?.prefix ?? '';
+    // Junk, a well-formed key nobody issued, and the victim's prefix with a guessed secret:
+    // none verifies, so all count against this address, not against a key or the victim.
+    const tokens = ['junk-0', generateApiKey().key, `mxs_${victimPrefix}_${'x'.repeat(32)}`, 'junk-3'];
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      statuses.push((await t.http.get('/v1/vms').set('Authorization', `Bearer junk-${i}`)).status);
-    }
+    for (const token of tokens) statuses.push((await t.http.get('/v1/vms').set('Authorization', `Bearer ${token}`)).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
+    const victimFirst = await t.http.get('/v1/vms').set('Authorization', `Bearer ${victim}`);
+    expect(victimFirst.status).toBe(200);
+    expect(victimFirst.headers['ratelimit-remaining']).toBe('2');
     const keys = await redis.keys(`${keyPrefix}rl:ip:*`);
     expect(keys).toHaveLength(1);
     for (let i = 0; i < 5; i++) {
