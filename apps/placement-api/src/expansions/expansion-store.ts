@@ -6,6 +6,11 @@ import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { PreparedStatement } from '../infra/prepared';
 import { runPrepared } from '../infra/prepared';
+import type { Queued } from './commit-batcher';
+import { Batcher, COMMIT_BATCH } from './commit-batcher';
+
+/** Placements committed in one statement at most; more wait for the next. */
+const MAX_BATCH = 32;
 
 export interface NewExpansion {
   readonly view: ExpansionView;
@@ -99,19 +104,40 @@ export interface ExpansionFilter {
 export class ExpansionStore {
   constructor(private readonly db: DataSource) {}
 
-  async commitPlaced(x: NewExpansion): Promise<ReserveOutcome> {
+  private readonly batcher = new Batcher<NewExpansion, ReserveOutcome>(MAX_BATCH, (batch) => this.commitBatch(batch));
+
+  /** Commits a placement, together with any decided at the same moment (see commit-batcher.ts). */
+  commitPlaced(x: NewExpansion): Promise<ReserveOutcome> {
+    return this.batcher.submit(x);
+  }
+
+  private async commitBatch(batch: readonly Queued<NewExpansion, ReserveOutcome>[]): Promise<void> {
+    let placed = new Set<string>();
+    if (batch.length > 1) {
+      const items = batch.map((q) => q.item);
+      try {
+        const rows = await runPrepared<{ resource_id: string }>(this.db, COMMIT_BATCH, batchParams(items));
+        placed = new Set(rows.map((r) => r.resource_id));
+      } catch {
+        // Some part was refused and so was all of it: each gets its own answer below.
+      }
+    }
+    for (const q of batch) {
+      if (placed.has(q.item.view.id)) {
+        q.resolve('committed');
+        continue;
+      }
+      try {
+        q.resolve(await this.commitOne(q.item));
+      } catch (error) {
+        q.reject(error);
+      }
+    }
+  }
+
+  private async commitOne(x: NewExpansion): Promise<ReserveOutcome> {
     const v = x.view;
-    const job: HotplugJob = {
-      operationId: x.operationId,
-      kind: 'hot-add',
-      expansionId: v.id,
-      tenantId: x.tenantId,
-      vmId: v.vmId,
-      hostId: v.hostId,
-      sizeGiB: v.sizeGiB,
-      extents: v.extents.map((e) => ({ deviceId: e.deviceId, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB })),
-      requestId: x.requestId,
-    };
+    const job = hotAddJob(x);
     try {
       const committed = await runPrepared(this.db, COMMIT_PLACED, [
         v.id, x.tenantId, v.vmId, v.hostId, v.sizeGiB, v.tier, v.placedTier, v.layout, v.interleaveWays,
@@ -193,6 +219,37 @@ async function liveExtents(m: EntityManager, expansionId: string): Promise<Exten
     [expansionId],
   );
   return rows.map((r) => ({ deviceId: r.device_id, offsetGiB: r.offset_gib, sizeGiB: r.size_gib }));
+}
+
+function hotAddJob(x: NewExpansion): HotplugJob {
+  const v = x.view;
+  return {
+    operationId: x.operationId,
+    kind: 'hot-add',
+    expansionId: v.id,
+    tenantId: x.tenantId,
+    vmId: v.vmId,
+    hostId: v.hostId,
+    sizeGiB: v.sizeGiB,
+    extents: v.extents.map((e) => ({ deviceId: e.deviceId, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB })),
+    requestId: x.requestId,
+  };
+}
+
+/** COMMIT_BATCH's parameters: one array per column, and the extents flattened. */
+function batchParams(items: readonly NewExpansion[]): unknown[] {
+  const col = <T>(f: (x: NewExpansion) => T): T[] => items.map(f);
+  const extents = items.flatMap((x) => x.view.extents.map((e) => ({ id: x.view.id, ...e })));
+  return [
+    col((x) => x.view.id), col((x) => x.tenantId), col((x) => x.view.vmId), col((x) => x.view.hostId),
+    col((x) => x.view.sizeGiB), col((x) => x.view.tier), col((x) => x.view.placedTier), col((x) => x.view.layout),
+    col((x) => x.view.interleaveWays), col((x) => x.view.maxAddedLatencyNs), col((x) => x.requestId),
+    col((x) => x.view.createdAt), col((x) => JSON.stringify({ decision: x.decision })), col((x) => x.operationId),
+    col((x) => JSON.stringify(hotAddJob(x))), col((x) => x.idempotencyKey), col((x) => x.requestHash),
+    col((x) => JSON.stringify(x.view)), col((x) => x.layoutVersion),
+    extents.map((e) => e.id), extents.map((e) => e.deviceId), extents.map((e) => e.offsetGiB), extents.map((e) => e.sizeGiB),
+    QUEUES.hotplug,
+  ];
 }
 
 function toView(r: ExpansionRow): ExpansionView {

@@ -1,0 +1,103 @@
+import type { PreparedStatement } from '../infra/prepared';
+
+/**
+ * Placements decided at the same moment commit together: one statement and one WAL flush for
+ * many, instead of one each. The whole batch is refused if any part of it is (an overlap, a
+ * host window, a reused key, a deadlock with another replica); then, and for any placement the
+ * batch left out (its tenant's quota, a stale VM or layout), each is committed on its own, so
+ * every placement gets exactly the answer it would have had alone.
+ */
+export const COMMIT_BATCH: PreparedStatement = {
+  name: 'mxs_commit_batch_v1',
+  text: `
+WITH i AS (
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
+                       $9::int[], $10::int[], $11::text[], $12::timestamptz[], $13::jsonb[], $14::uuid[], $15::jsonb[],
+                       $16::text[], $17::text[], $18::jsonb[], $19::int[])
+    AS i(id, tenant_id, vm_id, host_id, size_gib, tier, placed_tier, layout, interleave_ways, max_added_latency_ns,
+         request_id, created_at, decision, operation_id, job, idem_key, request_hash, response, layout_version)
+), vm AS (
+  SELECT id, tenant_id, host_id FROM vms WHERE id IN (SELECT vm_id FROM i) AND unregistered_at IS NULL FOR SHARE
+), ok AS (
+  SELECT i.* FROM i JOIN vm ON vm.id = i.vm_id AND vm.tenant_id = i.tenant_id AND vm.host_id = i.host_id
+  WHERE i.layout_version = (SELECT version FROM fleet_layout WHERE id = 1)
+), need AS (
+  SELECT tenant_id, sum(size_gib)::int AS gib FROM ok GROUP BY tenant_id
+), t AS (
+  UPDATE tenants SET used_gib = used_gib + need.gib, updated_at = now() FROM need
+  WHERE tenants.id = need.tenant_id AND tenants.used_gib + need.gib <= tenants.quota_gib RETURNING tenants.id
+), placed AS (
+  SELECT ok.* FROM ok WHERE ok.tenant_id IN (SELECT id FROM t)
+), hneed AS (
+  SELECT host_id, sum(size_gib)::int AS gib FROM placed GROUP BY host_id
+), h AS (
+  UPDATE hosts SET mapped_gib = mapped_gib + hneed.gib, updated_at = now() FROM hneed WHERE hosts.id = hneed.host_id RETURNING hosts.id
+), e AS (
+  INSERT INTO expansions (id, tenant_id, vm_id, host_id, size_gib, tier, placed_tier, layout,
+    interleave_ways, max_added_latency_ns, state, request_id, created_at, updated_at)
+  SELECT id, tenant_id, vm_id, host_id, size_gib, tier, placed_tier, layout, interleave_ways, max_added_latency_ns,
+    'placed', request_id, created_at, created_at FROM placed RETURNING id
+), x AS (
+  INSERT INTO expansion_extents (expansion_id, device_id, offset_gib, size_gib)
+  SELECT u.e, u.d, u.o, u.s FROM unnest($20::uuid[], $21::text[], $22::int[], $23::int[]) AS u(e, d, o, s)
+  WHERE u.e IN (SELECT id FROM e)
+), tr AS (
+  INSERT INTO expansion_transitions (expansion_id, from_state, to_state, at, reason, request_id, detail)
+  SELECT p.id, v.f, v.t, p.created_at, NULL, p.request_id, CASE WHEN v.t = 'placed' THEN p.decision END
+  FROM placed p, (VALUES (1, NULL::text, 'requested'), (2, 'requested', 'placed')) AS v(n, f, t)
+  WHERE p.id IN (SELECT id FROM e) ORDER BY p.id, v.n
+), op AS (
+  INSERT INTO operations (id, expansion_id, kind, request_id, created_at, updated_at)
+  SELECT operation_id, id, 'hot-add', request_id, created_at, created_at FROM placed WHERE id IN (SELECT id FROM e)
+), ob AS (
+  INSERT INTO outbox (id, queue, job_name, payload)
+  SELECT operation_id, $24::text, 'hot-add', job FROM placed WHERE id IN (SELECT id FROM e)
+)
+INSERT INTO idempotency_keys (tenant_id, key, request_hash, status_code, response, resource_id, created_at)
+SELECT tenant_id, idem_key, request_hash, 202, response, id, created_at FROM placed WHERE id IN (SELECT id FROM e)
+RETURNING resource_id`,
+};
+
+export interface Queued<T, R> {
+  readonly item: T;
+  resolve(result: R): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Gathers what arrives while a batch is being committed into the next batch. One batch at a
+ * time per process, so two of this process's batches never lock tenants and hosts in opposite
+ * orders; under light load a batch is a single placement and goes out at once.
+ */
+export class Batcher<T, R> {
+  private queue: Queued<T, R>[] = [];
+  private running = false;
+
+  constructor(
+    private readonly maxBatch: number,
+    private readonly commit: (batch: readonly Queued<T, R>[]) => Promise<void>,
+  ) {}
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          await this.commit(batch);
+        } catch (error) {
+          for (const q of batch) q.reject(error);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
