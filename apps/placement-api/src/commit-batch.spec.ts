@@ -31,7 +31,7 @@ describe('committing placements in batches', () => {
     await env?.drop();
   });
 
-  function placement(tenantId: string, offsetGiB: number, sizeGiB: number, key = randomUUID()): NewExpansion {
+  function placement(tenantId: string, offsetGiB: number, sizeGiB: number, key: string = randomUUID()): NewExpansion {
     const now = new Date().toISOString();
     const id = randomUUID();
     return {
