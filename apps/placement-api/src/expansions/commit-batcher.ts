@@ -1,6 +1,14 @@
 import type { PreparedStatement } from '../infra/prepared';
 
 /**
+ * A placement commits in one statement, in one round trip and without an explicit transaction.
+ * It holds only if the VM is still this tenant's, registered on that host (the row is
+ * share-locked, so an unregister waits for it and then sees the expansion), and the fleet
+ * layout is the one decided on; the tenant's quota is reserved within its limit and everything
+ * else derives from that, so a refusal of these changes nothing and returns no row. The host's
+ * CFMWS window is the CHECK constraint hosts_mapped_within_window; overlapping or out-of-range
+ * extents and a reused idempotency key are refused by their constraints.
+ *
  * Placements decided at the same moment commit together: one statement and one WAL flush for
  * many, instead of one each. The whole batch is refused if any part of it is (an overlap, a
  * host window, a reused key, a deadlock with another replica); then, and for any placement the

@@ -4,7 +4,6 @@ import { QUEUES } from '@mxs/contracts';
 import { isCheckViolation } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
-import type { PreparedStatement } from '../infra/prepared';
 import { runPrepared } from '../infra/prepared';
 import type { Queued } from './commit-batcher';
 import { Batcher, COMMIT_BATCH } from './commit-batcher';
@@ -26,46 +25,6 @@ export interface NewExpansion {
 }
 
 export type ReserveOutcome = 'committed' | 'over-quota' | 'host-window' | 'stale';
-
-// A placement commits in one statement, so in one round trip and without an explicit
-// transaction. It holds only if the VM is still this tenant's, registered on that host (the
-// row is share-locked, so an unregister waits for it and then sees the expansion), and the
-// fleet layout is the one decided on. The tenant's quota is reserved first (`t`) and everything
-// else derives from it, so any of these refused changes nothing and returns no row. The host's CFMWS window is
-// the CHECK constraint hosts_mapped_within_window; overlapping or out-of-range extents and a
-// reused idempotency key are refused by their constraints. Any refusal refuses all of it.
-const COMMIT_PLACED: PreparedStatement = {
-  name: 'mxs_commit_placed_v2',
-  text: `
-WITH vm AS (
-  SELECT id FROM vms WHERE id = $3 AND tenant_id = $2 AND host_id = $4 AND unregistered_at IS NULL FOR SHARE
-), lay AS (
-  SELECT id FROM fleet_layout WHERE id = 1 AND version = $23
-), t AS (
-  UPDATE tenants SET used_gib = used_gib + $5, updated_at = now() FROM vm, lay
-  WHERE tenants.id = $2 AND used_gib + $5 <= quota_gib RETURNING tenants.id
-), h AS (
-  UPDATE hosts SET mapped_gib = mapped_gib + $5, updated_at = now() FROM t WHERE hosts.id = $4 RETURNING hosts.id
-), e AS (
-  INSERT INTO expansions (id, tenant_id, vm_id, host_id, size_gib, tier, placed_tier, layout,
-    interleave_ways, max_added_latency_ns, state, request_id, created_at, updated_at)
-  SELECT $1, t.id, $3, $4, $5, $6, $7, $8, $9, $10, 'placed', $11, $12, $12 FROM t RETURNING id
-), x AS (
-  INSERT INTO expansion_extents (expansion_id, device_id, offset_gib, size_gib)
-  SELECT e.id, u.d, u.o, u.s FROM e, unnest($13::text[], $14::int[], $15::int[]) AS u(d, o, s)
-), tr AS (
-  INSERT INTO expansion_transitions (expansion_id, from_state, to_state, at, reason, request_id, detail)
-  SELECT e.id, v.f, v.t, $12::timestamptz, NULL, $11::text, v.d FROM e,
-    (VALUES (NULL::text, 'requested', NULL::jsonb), ('requested', 'placed', $16::jsonb)) AS v(f, t, d)
-), op AS (
-  INSERT INTO operations (id, expansion_id, kind, request_id, created_at, updated_at)
-  SELECT $17::uuid, e.id, 'hot-add', $11::text, $12::timestamptz, $12::timestamptz FROM e
-), ob AS (
-  INSERT INTO outbox (id, queue, job_name, payload) SELECT $17::uuid, $18::text, 'hot-add', $19::jsonb FROM e
-)
-INSERT INTO idempotency_keys (tenant_id, key, request_hash, status_code, response, resource_id, created_at)
-SELECT $2::text, $20::text, $21::text, 202, $22::jsonb, e.id, $12::timestamptz FROM e RETURNING resource_id`,
-};
 
 const VIEW_COLUMNS = `e.id, e.vm_id, e.host_id, e.size_gib, e.tier, e.placed_tier, e.layout, e.interleave_ways,
   e.max_added_latency_ns, e.state, e.reason, e.created_at, e.updated_at,
@@ -137,15 +96,8 @@ export class ExpansionStore {
 
   private async commitOne(x: NewExpansion): Promise<ReserveOutcome> {
     const v = x.view;
-    const job = hotAddJob(x);
     try {
-      const committed = await runPrepared(this.db, COMMIT_PLACED, [
-        v.id, x.tenantId, v.vmId, v.hostId, v.sizeGiB, v.tier, v.placedTier, v.layout, v.interleaveWays,
-        v.maxAddedLatencyNs, x.requestId, v.createdAt,
-        v.extents.map((e) => e.deviceId), v.extents.map((e) => e.offsetGiB), v.extents.map((e) => e.sizeGiB),
-        JSON.stringify({ decision: x.decision }), x.operationId, QUEUES.hotplug, JSON.stringify(job),
-        x.idempotencyKey, x.requestHash, JSON.stringify(v), x.layoutVersion,
-      ]);
+      const committed = await runPrepared(this.db, COMMIT_BATCH, batchParams([x]));
       if (committed.length === 1) return 'committed';
       // Nothing happened; say why (rare, so a second look costs nothing in the common case).
       const [why] = (await this.db.query(
