@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NewExpansion, ReserveOutcome } from './expansions/expansion-store';
 import { ExpansionStore } from './expansions/expansion-store';
+import { FleetReader } from './fleet/fleet-reader';
+import { FleetView } from './fleet/fleet-view';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
 import { loadFleet, seedTenant } from './testing/api-client';
@@ -102,5 +104,24 @@ describe('committing placements in batches', () => {
     const moved = { ...wrongHost, view: { ...wrongHost.view, hostId: 'host-001-02' } };
     const fine = placement('acme', 440, 8);
     expect(await commitAll([placement('acme', 460, 8), stale, moved, fine])).toEqual(['committed', 'stale', 'stale', 'committed']);
+  });
+
+  it('reads neighbourhoods prepared at the same moment together, each answer to its own request', async () => {
+    const reader = api.app.get(FleetReader);
+    const fleet = await api.app.get(FleetView).current();
+    const host = fleet?.host(hostId);
+    const deviceIds = host?.paths.map((p) => p.device.id) ?? [];
+    const ask = (tenantId: string, idempotencyKey: string | null) =>
+      reader.neighbourhood({ vmId: `${tenantId}-vm-1`, hostId, deviceIds, switchIds: [], tenantId, idempotencyKey, knownIds: [] });
+    const [first, acme, tiny, acmeAgain] = await Promise.all([ask('acme', null), ask('acme', 'k-none'), ask('tiny', null), ask('acme', null)]);
+    expect(first?.vm?.tenantId).toBe('acme');
+    expect(acme?.vm).toEqual({ id: 'acme-vm-1', tenantId: 'acme', hostId, dramGiB: 256 });
+    expect(tiny?.vm).toEqual({ id: 'tiny-vm-1', tenantId: 'tiny', hostId, dramGiB: 256 });
+    expect(tiny?.tenant).toEqual({ usedGiB: 0, quotaGiB: 10 });
+    expect(acme?.tenant?.quotaGiB).toBe(100_000);
+    expect(acme?.idempotency).toBeNull();
+    // Every live allocation on the devices, in full, since the caller said it held none.
+    const [count] = await sql<{ n: number }>(api, `SELECT count(DISTINCT expansion_id)::int AS n FROM expansion_extents WHERE live AND device_id = ANY($1::text[])`, [deviceIds]);
+    expect(new Set(acmeAgain?.extents.map((e) => e.expansionId)).size).toBe(count?.n);
   });
 });
