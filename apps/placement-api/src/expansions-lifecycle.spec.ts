@@ -126,7 +126,10 @@ describe('expansions after they are placed', () => {
       { kind: 'hot-add', request_id: expect.any(String) },
       { kind: 'hot-remove', request_id: 'req-remove-1' },
     ]);
+    // An API replica's clock a little ahead of the database's must not reorder the timeline.
+    await sql(api, `UPDATE expansion_transitions SET at = at - interval '1 hour' WHERE expansion_id = $1 AND to_state = 'detaching'`, [id]);
     const timeline = (await call(api.url, 'GET', `/v1/expansions/${id}`, { key: acme.key })).body as { timeline: { to: string; requestId: string }[] };
+    expect(timeline.timeline.map((t) => t.to)).toEqual(['requested', 'placed', 'detaching']);
     expect(timeline.timeline.at(-1)).toMatchObject({ to: 'detaching', requestId: 'req-remove-1' });
     // Capacity stays held until the fabric releases it.
     const [extents] = await sql<{ live: number }>(api, `SELECT count(*)::int AS live FROM expansion_extents WHERE expansion_id = $1 AND live`, [id]);
