@@ -56,17 +56,12 @@ export class PlacementRequestsWorker {
       throw new UnrecoverableError(JSON.stringify({ status: 400, errors }));
     }
     const request = parsed.data;
+    const { tenantId, vmId, idempotencyKey, requestId: given, ...expansion } = request;
     // A job without one gets an id derived from its job id, in the same alphabet as HTTP's.
-    const requestId = request.requestId ?? `job-${String(job.id ?? 'unknown').replace(/[^A-Za-z0-9._:-]/g, '_')}`.slice(0, 64);
+    const requestId = given ?? `job-${String(job.id ?? 'unknown').replace(/[^A-Za-z0-9._:-]/g, '_')}`.slice(0, 64);
     let outcome: PlacementOutcome;
     try {
-      const accepted = await this.expansions.create({
-        tenantId: request.tenantId,
-        vmId: request.vmId,
-        request: pickRequest(request),
-        idempotencyKey: request.idempotencyKey,
-        requestId,
-      });
+      const accepted = await this.expansions.create({ tenantId, vmId, request: expansion, idempotencyKey, requestId });
       outcome = { status: accepted.status, body: accepted.body };
     } catch (error) {
       if (!(error instanceof ApiError)) throw error; // infrastructure trouble: BullMQ retries
@@ -101,14 +96,4 @@ export class PlacementRequestsWorker {
     const eventJobId = `placement-${createHash('sha256').update(event.eventId).digest('base64url')}`;
     await this.queues.get(QUEUES.expansionEvents).add('expansion-event', event, { jobId: eventJobId });
   }
-}
-
-function pickRequest(r: PlacementRequestJob): Parameters<ExpansionsService['create']>[0]['request'] {
-  return {
-    sizeGiB: r.sizeGiB,
-    tier: r.tier,
-    ...(r.layout === undefined ? {} : { layout: r.layout }),
-    ...(r.interleaveWays === undefined ? {} : { interleaveWays: r.interleaveWays }),
-    ...(r.maxAddedLatencyNs === undefined ? {} : { maxAddedLatencyNs: r.maxAddedLatencyNs }),
-  };
 }

@@ -1,4 +1,3 @@
-import { ApiError } from '../errors';
 import type { Page } from '../http/pagination';
 import { decodeCursor, pageOf } from '../http/pagination';
 import type { ExpansionsService } from './expansions.service';
@@ -15,18 +14,12 @@ export interface ListQuery {
 
 /** One page of expansions, newest first, for the tenant and the admin lists alike. */
 export async function listExpansions(service: ExpansionsService, q: ListQuery, withTenant: boolean): Promise<Page<unknown>> {
-  const raw = decodeCursor(q.cursor, 2);
-  const position = raw === undefined ? undefined : expansionCursor.safeParse(raw);
-  if (position?.success === false) {
-    throw new ApiError('invalid-cursor', 'cursor is not one this API issued; start again without it', {
-      errors: [{ path: 'query.cursor', message: 'not a cursor this API issued' }],
-    });
-  }
+  const position = decodeCursor(q.cursor, expansionCursor);
   const { items, more } = await service.list({
     ...(q.tenantId === undefined ? {} : { tenantId: q.tenantId }),
     ...(q.state === undefined ? {} : { state: q.state }),
     ...(q.vmId === undefined ? {} : { vmId: q.vmId }),
-    ...(position?.data === undefined ? {} : { after: { createdAt: position.data[0], id: position.data[1] } }),
+    ...(position === undefined ? {} : { after: { createdAt: position[0], id: position[1] } }),
     limit: q.limit,
   });
   const shown = withTenant ? items : items.map(({ tenantId: _tenantId, ...view }) => view);

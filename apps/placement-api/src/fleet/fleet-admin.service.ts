@@ -6,6 +6,7 @@ import { isForeignKeyViolation } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { ApiError } from '../errors';
+import { updateReturning } from '../infra/update-returning';
 import { hasUnstorableText } from '../http/text';
 import { FleetView } from './fleet-view';
 
@@ -131,28 +132,22 @@ export class FleetAdminService {
   }
 
   async setDeviceHealth(id: string, health: DeviceHealth, reason: string | null): Promise<{ id: string; health: DeviceHealth; healthReason: string | null }> {
-    const rows = (await this.db.query(`UPDATE devices SET health = $2, health_reason = $3, updated_at = now() WHERE id = $1 RETURNING id`, [id, health, reason])) as unknown[];
-    if (firstRow(rows) === undefined) throw new ApiError('device-not-found', `device ${id} does not exist`);
+    const rows = await updateReturning(this.db, `UPDATE devices SET health = $2, health_reason = $3, updated_at = now() WHERE id = $1 RETURNING id`, [id, health, reason]);
+    if (rows.length === 0) throw new ApiError('device-not-found', `device ${id} does not exist`);
     return { id, health, healthReason: reason };
   }
 
   async setHostState(id: string, state: HostState): Promise<{ id: string; state: HostState }> {
-    const rows = (await this.db.query(`UPDATE hosts SET state = $2, updated_at = now() WHERE id = $1 RETURNING id`, [id, state])) as unknown[];
-    if (firstRow(rows) === undefined) throw new ApiError('host-not-found', `host ${id} does not exist`);
+    const rows = await updateReturning(this.db, `UPDATE hosts SET state = $2, updated_at = now() WHERE id = $1 RETURNING id`, [id, state]);
+    if (rows.length === 0) throw new ApiError('host-not-found', `host ${id} does not exist`);
     return { id, state };
   }
 
   async setSwitchState(id: string, state: SwitchState): Promise<{ id: string; state: SwitchState }> {
-    const rows = (await this.db.query(`UPDATE switches SET state = $2, updated_at = now() WHERE id = $1 RETURNING id`, [id, state])) as unknown[];
-    if (firstRow(rows) === undefined) throw new ApiError('switch-not-found', `switch ${id} does not exist`);
+    const rows = await updateReturning(this.db, `UPDATE switches SET state = $2, updated_at = now() WHERE id = $1 RETURNING id`, [id, state]);
+    if (rows.length === 0) throw new ApiError('switch-not-found', `switch ${id} does not exist`);
     return { id, state };
   }
-}
-
-// TypeORM answers an UPDATE … RETURNING with [rows, count].
-function firstRow(result: unknown[]): unknown {
-  const rows = Array.isArray(result[0]) ? (result[0] as unknown[]) : result;
-  return rows[0];
 }
 
 /** The fleet a PUT names, validated; VMs and allocations are the API's, not the file's. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from '../errors';
+import { withoutNul } from './text';
 
 /** `?limit` and `?cursor`, shared by every list. */
 export const pageQuery = {
@@ -18,13 +19,15 @@ export function encodeCursor(position: readonly string[]): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, parts: number): string[] | undefined {
+/** One part of a keyset position, as any list keys on it (an id, a timestamp). */
+export const cursorPart = z.string().max(200).refine(...withoutNul);
+
+/** The position a cursor carries, checked against `position`; any other cursor is a 400. */
+export function decodeCursor<T>(cursor: string | undefined, position: z.ZodType<T>): T | undefined {
   if (cursor === undefined) return undefined;
   try {
-    const position: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(position) && position.length === parts && position.every((p) => typeof p === 'string' && p.length <= 200 && !p.includes('\u0000'))) {
-      return position as string[];
-    }
+    const parsed = position.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success) return parsed.data;
   } catch {
     // fall through: any undecodable cursor is the client's mistake
   }

@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 const NUL = '\u0000';
 
+/** PostgreSQL `text` refuses NUL: a refinement for any string bound for the database. */
+export const withoutNul = [(text: string): boolean => !text.includes(NUL), 'must not contain the NUL character (U+0000)'] as const;
+
 /**
  * Free text as PostgreSQL can store it: `text` refuses the NUL character, so one that got as
  * far as the database would be a 500; here it is the client's 400 with the field named.
@@ -11,7 +14,7 @@ export function storedText(maxLength: number): z.ZodString {
     .string()
     .min(1)
     .max(maxLength)
-    .refine((text) => !text.includes(NUL), 'must not contain the NUL character (U+0000)');
+    .refine(...withoutNul);
 }
 
 /**

@@ -3,7 +3,7 @@ import { idSchema } from '@mxs/contracts';
 import { AdminAuth, ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '@mxs/service-kit';
 import { z } from 'zod';
 import type { Page } from '../http/pagination';
-import { decodeCursor, pageOf, pageQuery } from '../http/pagination';
+import { cursorPart, decodeCursor, pageOf, pageQuery } from '../http/pagination';
 import { storedText } from '../http/text';
 import type { TenantView } from './tenants.service';
 import { TenantsService } from './tenants.service';
@@ -51,7 +51,7 @@ export class TenantsController {
   @Get()
   @ApiZodResponse(200, tenantPageSchema)
   async list(@ZodQuery(listQuery) query: z.output<typeof listQuery>): Promise<Page<TenantView>> {
-    const after = decodeCursor(query.cursor, 1)?.[0];
+    const after = decodeCursor(query.cursor, z.tuple([cursorPart]))?.[0];
     const { items, more } = await this.tenants.list(after, query.limit);
     return pageOf(items, more, (last) => [last.id]);
   }

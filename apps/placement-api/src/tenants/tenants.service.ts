@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { isUniqueViolation } from '@mxs/persistence';
-import { generateApiKey, hashApiKey, parseApiKey } from '@mxs/service-kit';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey } from '@mxs/service-kit';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../errors';
+import { updateReturning } from '../infra/update-returning';
 
 export interface TenantView {
   readonly id: string;
@@ -53,12 +53,12 @@ export class TenantsService {
   }
 
   async update(id: string, patch: { name?: string | undefined; quotaGiB?: number | undefined; plan?: string | undefined }): Promise<TenantView> {
-    const result = (await this.db.query(
+    const [row] = await updateReturning<TenantRow>(
+      this.db,
       `UPDATE tenants SET name = coalesce($2, name), quota_gib = coalesce($3, quota_gib), plan = coalesce($4, plan), updated_at = now()
        WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, patch.name ?? null, patch.quotaGiB ?? null, patch.plan ?? null],
-    )) as [TenantRow[], number];
-    const row = result[0][0];
+    );
     if (row === undefined) throw new ApiError('tenant-not-found', `tenant ${id} does not exist`);
     return toView(row);
   }
@@ -66,11 +66,11 @@ export class TenantsService {
   /** A new key; the old one stops working (within the verification cache's lifetime). */
   async rotateKey(id: string): Promise<{ tenant: TenantView; apiKey: string }> {
     const key = generateApiKey();
-    const result = (await this.db.query(
+    const [row] = await updateReturning<TenantRow>(
+      this.db,
       `UPDATE tenants SET api_key_prefix = $2, api_key_hash = $3, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, key.prefix, key.hash],
-    )) as [TenantRow[], number];
-    const row = result[0][0];
+    );
     if (row === undefined) throw new ApiError('tenant-not-found', `tenant ${id} does not exist`);
     this.verified.clear();
     return { tenant: toView(row), apiKey: key.key };
@@ -92,7 +92,7 @@ export class TenantsService {
 
   /** The tenant a bearer key belongs to, or null; constant-time in the key's secret part. */
   async verify(apiKey: string): Promise<{ tenantId: string } | null> {
-    const cacheKey = createHash('sha256').update(apiKey).digest('base64');
+    const cacheKey = hashApiKey(apiKey);
     const cached = this.verified.get(cacheKey);
     if (cached !== undefined && cached.untilMs > Date.now()) return { tenantId: cached.tenantId };
     const parsed = parseApiKey(apiKey);
@@ -100,9 +100,7 @@ export class TenantsService {
     const rows: { id: string; api_key_hash: string }[] = await this.db.query(`SELECT id, api_key_hash FROM tenants WHERE api_key_prefix = $1`, [parsed.prefix]);
     const row = rows[0];
     if (row === undefined) return null;
-    const expected = Buffer.from(row.api_key_hash, 'hex');
-    const actual = Buffer.from(hashApiKey(apiKey), 'hex');
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
+    if (!apiKeyMatches(apiKey, row.api_key_hash)) return null;
     if (this.verified.size > 10_000) this.verified.clear();
     this.verified.set(cacheKey, { tenantId: row.id, untilMs: Date.now() + KEY_CACHE_MS });
     return { tenantId: row.id };

@@ -4,7 +4,7 @@ import type { AuthenticatedTenant } from '@mxs/service-kit';
 import { AdminAuth, ApiZodResponse, CurrentTenant, TenantAuth, ZodBody, ZodParam, ZodQuery } from '@mxs/service-kit';
 import { z } from 'zod';
 import type { Page } from '../http/pagination';
-import { decodeCursor, pageOf, pageQuery } from '../http/pagination';
+import { cursorPart, decodeCursor, pageOf, pageQuery } from '../http/pagination';
 import { storedText } from '../http/text';
 import type { VmView } from './vms.service';
 import { VmsService } from './vms.service';
@@ -28,7 +28,7 @@ const tenantListQuery = z.strictObject({ ...pageQuery });
 const adminListQuery = z.strictObject({ tenantId: idSchema.optional(), ...pageQuery });
 
 async function page(vms: VmsService, tenantId: string | undefined, cursor: string | undefined, limit: number): Promise<Page<VmView>> {
-  const after = decodeCursor(cursor, 1)?.[0];
+  const after = decodeCursor(cursor, z.tuple([cursorPart]))?.[0];
   const { items, more } = await vms.list({ tenantId, after, limit });
   return pageOf(items, more, (last) => [last.id]);
 }
