@@ -3,7 +3,7 @@ import type { HotplugJob } from '@mxs/contracts';
 import { QUEUES, hotplugJobSchema } from '@mxs/contracts';
 import type { Job } from 'bullmq';
 import { Client } from 'pg';
-import { OutboxRelay } from './outbox/outbox-relay';
+import { OutboxRelay } from '@mxs/messaging';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
 import type { SeededTenant } from './testing/api-client';

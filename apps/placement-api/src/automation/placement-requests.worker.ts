@@ -8,7 +8,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ApiError } from '../errors';
 import { ExpansionsService } from '../expansions/expansions.service';
-import { QueueSet } from '../infra/queues';
+import { QueueSet } from '@mxs/messaging';
 
 export interface AutomationOptions {
   readonly connection: Redis;

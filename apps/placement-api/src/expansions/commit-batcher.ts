@@ -1,4 +1,4 @@
-import type { PreparedStatement } from '../infra/prepared';
+import type { PreparedStatement } from '@mxs/messaging';
 
 /**
  * A placement commits in one statement, in one round trip and without an explicit transaction.

@@ -4,9 +4,8 @@ import { QUEUES } from '@mxs/contracts';
 import { isCheckViolation } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
-import { runPrepared } from '../infra/prepared';
-import type { Queued } from '../infra/batcher';
-import { Batcher } from '../infra/batcher';
+import type { Queued } from '@mxs/messaging';
+import { Batcher, runPrepared } from '@mxs/messaging';
 import { COMMIT_BATCH } from './commit-batcher';
 
 /** Placements committed in one statement at most; more wait for the next. */

@@ -10,7 +10,7 @@ import { ApiError } from '../errors';
 import { FleetView } from '../fleet/fleet-view';
 import type { StoredAnswer } from '../fleet/fleet-snapshot';
 import { PlacementMetrics } from '../metrics/placement-metrics';
-import { OutboxRelay } from '../outbox/outbox-relay';
+import { OutboxRelay } from '@mxs/messaging';
 import type { ExpansionFilter } from './expansion-store';
 import { ExpansionStore } from './expansion-store';
 

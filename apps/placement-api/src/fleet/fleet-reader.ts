@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { DeviceHealth, FleetSpec, HostState, SwitchState } from '@mxs/topology';
 import { DataSource } from 'typeorm';
-import type { PreparedStatement } from '../infra/prepared';
-import { runPrepared } from '../infra/prepared';
-import type { Queued } from '../infra/batcher';
-import { Batcher } from '../infra/batcher';
+import type { PreparedStatement, Queued } from '@mxs/messaging';
+import { Batcher, runPrepared } from '@mxs/messaging';
 import type { HostNeighbourhood, LayoutRow, LiveExtentRow, VmRow } from './fleet-snapshot';
 
 /** Neighbourhoods read in one statement at most, and such statements running at once. */

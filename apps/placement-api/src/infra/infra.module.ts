@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { ApiConfig } from '../config';
 import { PlacementMetrics } from '../metrics/placement-metrics';
-import { QueueSet, producerConnection } from './queues';
+import { QueueSet, producerConnection } from '@mxs/messaging';
 
 export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
 export const API_CONFIG = Symbol('API_CONFIG');

@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { Closer } from '@mxs/service-kit';
 import { Client } from 'pg';
+import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { QueueSet, isQueueName } from '../infra/queues';
-import { PlacementMetrics } from '../metrics/placement-metrics';
+import { OutboxMetrics } from './outbox-metrics';
+import { QueueSet, isQueueName } from './queues';
 
 export const OUTBOX_CHANNEL = 'mxs_outbox';
 const BATCH = 500;
@@ -20,6 +21,8 @@ export interface RelayOptions {
   /** Off in processes that only write to the outbox (tests of the write path). */
   readonly enabled: boolean;
 }
+
+/** Rows are relayed in the order they were committed per `payload.expansionId` (see relayOnce). */
 
 export const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
 
@@ -46,15 +49,16 @@ export class OutboxRelay implements OnApplicationBootstrap {
   private stopped = false;
   private failures = 0;
   private lastSweepMs = 0;
+  private readonly metrics: OutboxMetrics;
 
   constructor(
     private readonly db: DataSource,
     private readonly queues: QueueSet,
-    private readonly metrics: PlacementMetrics,
     @Inject(RELAY_OPTIONS) private readonly options: RelayOptions,
+    registry: Registry,
     closer: Closer,
   ) {
-    metrics.watchOutbox(() => this.backlog());
+    this.metrics = OutboxMetrics.on(registry, () => this.backlog());
     // Stopped with the workers, before the queues and the pool it uses are closed.
     closer.add('workers', 'outbox relay', () => this.stop());
   }

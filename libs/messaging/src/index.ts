@@ -1,0 +1,4 @@
+export * from './queues';
+export * from './outbox-relay';
+export * from './batcher';
+export * from './prepared';
