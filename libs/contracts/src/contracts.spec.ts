@@ -8,6 +8,7 @@ import {
   expansionRequestSchema,
   hotplugJobSchema,
   placementRequestJobSchema,
+  usageEventSchema,
 } from './index';
 
 describe('expansion request', () => {
@@ -70,5 +71,26 @@ describe('expansion states', () => {
 
   it('queue names carry no Redis key separators', () => {
     for (const name of Object.values(QUEUES)) expect(name).toMatch(/^[a-z-]+$/);
+  });
+});
+
+describe('usage events', () => {
+  const event = {
+    eventId: '0b6f2d1c-3a4e-4f5a-8b6c-7d8e9f0a1b2c', type: 'expansion.activated', expansionId: '2d7c8a8e-9c1b-4f57-9d3e-4c8b7a6f5e41',
+    tenantId: 'acme', vmId: 'vm-1', hostId: 'host-1', tier: 'pooled', sizeGiB: 8, at: '2026-11-21T10:00:00.000Z', reason: null,
+  };
+
+  it('carry a unique id, the host moment and the size from then on', () => {
+    expect(usageEventSchema.parse(event)).toEqual(event);
+    expect(usageEventSchema.safeParse({ ...event, type: 'expansion.released', sizeGiB: 0 }).success).toBe(true);
+  });
+
+  it.each([['eventId', 'e-1'], ['type', 'expansion.placed'], ['tier', 'any'], ['sizeGiB', -1], ['at', 'yesterday']])('refuse a bad %s', (field, value) => {
+    expect(usageEventSchema.safeParse({ ...event, [field]: value }).success).toBe(false);
+  });
+
+  it('a hot-remove that gives up leaves the expansion active, never half-removed', () => {
+    expect(canTransition('detaching', 'active')).toBe(true);
+    expect(canTransition('detaching', 'degraded')).toBe(false);
   });
 });

@@ -28,7 +28,8 @@ export const TRANSITIONS: Readonly<Record<ExpansionState, readonly ExpansionStat
   attaching: ['active', 'failed', 'detaching'],
   active: ['detaching', 'degraded'],
   degraded: ['active', 'detaching', 'failed'],
-  detaching: ['released', 'failed'],
+  // Back to active when a hot-remove gives up (pinned pages past the deadline): the VM keeps it.
+  detaching: ['released', 'failed', 'active'],
   released: [],
   rejected: [],
   failed: [],

@@ -1,3 +1,4 @@
 export * from './queues';
 export * from './expansion';
 export * from './jobs';
+export * from './usage';

@@ -25,6 +25,12 @@ export type PlacementRequestJobName = (typeof PLACEMENT_REQUEST_JOBS)[number];
 
 export const EXPANSION_EVENT_JOBS = ['expansion-event'] as const;
 
+export const USAGE_EVENT_JOBS = ['usage-event'] as const;
+
+/** Repeatable sweeps on `maintenance`; billing adds its own names when it lands. */
+export const MAINTENANCE_JOBS = ['reconcile', 'device-telemetry'] as const;
+export type MaintenanceJobName = (typeof MAINTENANCE_JOBS)[number];
+
 /**
  * The default BullMQ key prefix. The braces are a Redis Cluster hash tag: every key of every
  * queue lands in one slot, which BullMQ's multi-key scripts need.

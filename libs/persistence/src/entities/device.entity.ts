@@ -19,6 +19,13 @@ export class DeviceEntity {
   @Column({ name: 'health_reason', type: 'text', nullable: true })
   healthReason!: string | null;
 
+  /** The last health info the worker read from the device (media status, life used, errors…). */
+  @Column({ type: 'jsonb', nullable: true })
+  telemetry!: Record<string, unknown> | null;
+
+  @Column({ name: 'telemetry_at', type: 'timestamptz', nullable: true })
+  telemetryAt!: Date | null;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

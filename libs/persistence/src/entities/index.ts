@@ -1,8 +1,10 @@
 import { DeviceEntity } from './device.entity';
 import { ExpansionExtentEntity } from './expansion-extent.entity';
 import { ExpansionTransitionEntity } from './expansion-transition.entity';
+import { ExpansionDowntimeEntity } from './expansion-downtime.entity';
 import { ExpansionEntity } from './expansion.entity';
 import { FleetLayoutEntity } from './fleet-layout.entity';
+import { HostLeaseEntity } from './host-lease.entity';
 import { HostEntity } from './host.entity';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { OperationEntity } from './operation.entity';
@@ -13,13 +15,16 @@ import { VmEntity } from './vm.entity';
 
 // Rows, not object graphs: foreign keys are plain id columns (the migration declares the
 // constraints), so a query loads exactly what it names and no relation is fetched by surprise.
+export type { OperationState } from './operation.entity';
 export {
   DeviceEntity,
+  ExpansionDowntimeEntity,
   ExpansionEntity,
   ExpansionExtentEntity,
   ExpansionTransitionEntity,
   FleetLayoutEntity,
   HostEntity,
+  HostLeaseEntity,
   IdempotencyKeyEntity,
   OperationEntity,
   OutboxEntity,
@@ -42,4 +47,6 @@ export const ENTITIES = [
   OperationEntity,
   OutboxEntity,
   IdempotencyKeyEntity,
+  HostLeaseEntity,
+  ExpansionDowntimeEntity,
 ] as const;

@@ -1,6 +1,9 @@
 import type { HotplugJobName } from '@mxs/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
+/** `superseded`: the expansion moved on (removed before its hot-add ran) and the saga had nothing to do. */
+export type OperationState = 'pending' | 'running' | 'compensating' | 'done' | 'failed' | 'superseded';
+
 /** A hot-plug saga's durable state: the worker resumes from `step` and `checkpoint` after a crash. */
 @Entity({ name: 'operations' })
 export class OperationEntity {
@@ -15,7 +18,7 @@ export class OperationEntity {
   kind!: HotplugJobName;
 
   @Column({ type: 'text', default: 'pending' })
-  state!: string;
+  state!: OperationState;
 
   @Column({ type: 'text', nullable: true })
   step!: string | null;
@@ -28,6 +31,12 @@ export class OperationEntity {
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
 
   @Column({ name: 'request_id', type: 'text', nullable: true })
   requestId!: string | null;

@@ -25,6 +25,10 @@ export class TenantEntity {
   @Column({ name: 'used_gib', type: 'integer', default: 0 })
   usedGiB!: number;
 
+  /** Re-place this tenant's expansions off a failed device; null follows the fleet setting. */
+  @Column({ name: 'auto_replace', type: 'boolean', nullable: true })
+  autoReplace!: boolean | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { databaseExists, withAdminClient } from '../admin-client';
 import { PersistenceError } from '../errors';
+import { ENTITIES } from '../entities';
 import { buildTestTemplate, createTestDatabase, dropTestTemplate, testTemplateName } from './test-database';
 
 const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -26,8 +27,8 @@ describe('createTestDatabase', () => {
     try {
       expect(first.name).toMatch(/^mxs_t_harness_spec_[0-9a-f]{8}$/);
       expect(second.name).not.toBe(first.name);
-      expect(await tableCount(first.url)).toBe(13); // 12 tables and TypeORM's migrations table
-      expect(await tableCount(second.url)).toBe(13);
+      expect(await tableCount(first.url)).toBe(ENTITIES.length + 1); // every entity's table and TypeORM's migrations table
+      expect(await tableCount(second.url)).toBe(ENTITIES.length + 1);
     } finally {
       await first.drop();
       await second.drop();
