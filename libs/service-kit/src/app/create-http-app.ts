@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoInstance } from 'pino';
 import type { Histogram } from 'prom-client';
-import type { KitConfig } from '../config/base-config';
+import type { HttpKitConfig } from '../config/base-config';
 import { SERVICE_CONFIG } from '../config/base-config';
 import { useJsonBody } from '../http/json-body';
 import { ROOT_LOGGER, createHttpLogger } from '../logging/logging.module';
@@ -53,9 +53,9 @@ function isTestingModule(entry: EntryModule | TestingModuleLike): entry is Testi
   return typeof (entry as Partial<TestingModuleLike>).createNestApplication === 'function';
 }
 
-function kitConfigOf(app: INestApplication): KitConfig {
+function kitConfigOf(app: INestApplication): HttpKitConfig {
   try {
-    return app.get<symbol, KitConfig>(SERVICE_CONFIG, { strict: false });
+    return app.get<symbol, HttpKitConfig>(SERVICE_CONFIG, { strict: false });
   } catch (cause) {
     throw new Error('createHttpApp: the root module must import ServiceKitModule.forRoot({ config })', { cause });
   }

@@ -2,7 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
-import type { KitConfig } from '../config/base-config';
+import type { HttpKitConfig, KitConfig } from '../config/base-config';
 import { SERVICE_CONFIG } from '../config/base-config';
 import { LoggingModule } from '../logging/logging.module';
 import { MetricsModule } from '../metrics/metrics.module';
@@ -13,7 +13,8 @@ import { RATE_LIMIT_OPTIONS, RateLimiter } from '../rate-limit/rate-limiter';
 import { Closer } from '../shutdown/closer';
 
 export interface ServiceKitOptions {
-  config: KitConfig;
+  /** A KitConfig, or an HttpKitConfig for an app without Redis (rate limiting is then off). */
+  config: KitConfig | HttpKitConfig;
   rateLimit?: Partial<Pick<RateLimitOptions, 'keyPrefix' | 'windowMs' | 'commandTimeoutMs'>>;
   /** Where JSON logs go; stdout when absent (tests pass a stream to read them). */
   logDestination?: DestinationStream;
@@ -29,8 +30,8 @@ export class ServiceKitModule {
   static forRoot(options: ServiceKitOptions): DynamicModule {
     const { config } = options;
     const rateLimit: RateLimitOptions = {
-      limit: config.MXS_RATE_LIMIT_PER_MINUTE,
-      redisUrl: config.REDIS_URL,
+      limit: config.REDIS_URL === undefined ? 0 : (config.MXS_RATE_LIMIT_PER_MINUTE ?? 0),
+      redisUrl: config.REDIS_URL ?? '',
       keyPrefix: options.rateLimit?.keyPrefix ?? 'mxs:',
       windowMs: options.rateLimit?.windowMs ?? 60_000,
       commandTimeoutMs: options.rateLimit?.commandTimeoutMs ?? 200,

@@ -20,5 +20,14 @@ export const baseConfigSchema = z.object({
 
 export type KitConfig = z.output<typeof baseConfigSchema>;
 
+/**
+ * What the kit's HTTP pipeline itself reads: enough for an app without a database, Redis or
+ * admin key (the host simulator). Rate limiting needs both fields of the full config.
+ */
+export const httpKitConfigSchema = baseConfigSchema.pick({ LOG_LEVEL: true, MXS_TRUST_PROXY: true });
+
+export type HttpKitConfig = z.output<typeof httpKitConfigSchema> &
+  Partial<Pick<KitConfig, 'MXS_RATE_LIMIT_PER_MINUTE' | 'REDIS_URL'>>;
+
 /** Injection token of the loaded config (a KitConfig or an app's extension of it). */
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
