@@ -5,8 +5,8 @@ import type { Reply } from './testing/api-client';
 import { admin, call, loadFleet, seedTenant } from './testing/api-client';
 import type { SeededTenant } from './testing/api-client';
 import { brokenInvariants, withDb } from './testing/db-checks';
-import type { ApiProcess } from './testing/processes';
-import { spawnApi } from './testing/processes';
+import type { ApiProcess } from '@mxs/test-kit';
+import { spawnApi } from '@mxs/test-kit';
 
 // Two replicas of the API, each a process of its own, on one database: only PostgreSQL's
 // constraints stand between their decisions, which is what production relies on.

@@ -7,8 +7,8 @@ import { createTestEnvironment, startApi } from './testing/api-harness';
 import type { Reply, SeededTenant } from './testing/api-client';
 import { call, loadFleet, seedTenant } from './testing/api-client';
 import { withDb } from './testing/db-checks';
-import type { RedisServer } from './testing/processes';
-import { freePort, startRedisServer, waitFor } from './testing/processes';
+import type { RedisServer } from '@mxs/test-kit';
+import { freePort, startRedisServer, waitFor } from '@mxs/test-kit';
 
 // The API on a Redis of its own, which the test stops and starts again: the transactional
 // outbox must keep every accepted expansion's hot-add job until Redis is back, then put it on

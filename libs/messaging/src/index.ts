@@ -2,3 +2,4 @@ export * from './queues';
 export * from './outbox-relay';
 export * from './batcher';
 export * from './prepared';
+export * from './infra-providers';

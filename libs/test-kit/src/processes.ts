@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-const WORKSPACE_ROOT = join(__dirname, '..', '..', '..', '..');
+const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 
 /** A port nothing listens on right now (the OS picks it; a race with another binder is unlikely). */
 export function freePort(): Promise<number> {
@@ -37,7 +37,7 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-function startChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Child {
+export function startChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Child {
   const child = spawn(command, args, { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
@@ -56,26 +56,32 @@ function startChild(command: string, args: readonly string[], env: NodeJS.Proces
   };
 }
 
-export interface ApiProcess extends Child {
+export type AppName = 'placement-api' | 'hotplug-worker' | 'host-simulator';
+
+export interface AppProcess extends Child {
   readonly url: string;
+  readonly port: number;
 }
 
+/** What spawnApi resolves to. */
+export type ApiProcess = AppProcess;
+
 /**
- * The API as production runs it: `node -r @swc-node/register main.ts` in a process of its own,
- * on a free port; resolves once /health answers 200.
+ * An app as production runs it: `node -r @swc-node/register main.ts` in a process of its own,
+ * on a free port given in `portVariable`; resolves once its /health answers 200.
  */
-export async function spawnApi(env: Record<string, string>): Promise<ApiProcess> {
+export async function spawnApp(app: AppName, env: Record<string, string>, portVariable = 'PORT'): Promise<AppProcess> {
   const port = await freePort();
-  const child = startChild(process.execPath, ['-r', '@swc-node/register', 'apps/placement-api/src/main.ts'], {
+  const child = startChild(process.execPath, ['-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
     ...process.env,
     SWC_NODE_PROJECT: 'tsconfig.base.json',
     ...env,
-    PORT: String(port),
+    [portVariable]: String(port),
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(`the API on port ${port}`, async () => {
-      if (child.process.exitCode !== null) throw new Error(`the API exited with ${child.process.exitCode}:\n${child.output()}`);
+    await waitFor(`${app} on port ${port}`, async () => {
+      if (child.process.exitCode !== null) throw new Error(`${app} exited with ${child.process.exitCode}:\n${child.output()}`);
       const health = await fetch(`${url}/health`).catch(() => null);
       return health?.status === 200;
     });
@@ -83,7 +89,12 @@ export async function spawnApi(env: Record<string, string>): Promise<ApiProcess>
     await child.stop();
     throw new Error(`${(error as Error).message}\n${child.output()}`);
   }
-  return { ...child, url };
+  return { ...child, url, port };
+}
+
+/** The placement API in a process of its own (see spawnApp). */
+export function spawnApi(env: Record<string, string>): Promise<AppProcess> {
+  return spawnApp('placement-api', env);
 }
 
 export interface RedisServer extends Child {

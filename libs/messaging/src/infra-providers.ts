@@ -1,0 +1,58 @@
+import type { Provider } from '@nestjs/common';
+import { Closer } from '@mxs/service-kit';
+import type { DataSource } from 'typeorm';
+import { DataSource as DataSourceToken } from 'typeorm';
+import { QueueSet, producerConnection } from './queues';
+
+export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
+
+export interface InfraOptions {
+  /** Shown in `pg_stat_activity` and Redis `CLIENT LIST`. */
+  readonly appName: string;
+  readonly redisUrl: string;
+  readonly queuePrefix: string;
+  /** Builds the (not yet initialized) pool, e.g. `@mxs/persistence`'s createDataSource. */
+  readonly dataSource: () => DataSource;
+}
+
+/**
+ * A process's connections: one PostgreSQL pool, one Redis producer connection and the queues
+ * on it. Each registers its close with the Closer, which shuts them in order (queues before
+ * Redis before the database) after the workers have drained.
+ */
+export function infraProviders(options: InfraOptions): Provider[] {
+  return [
+    {
+      provide: DataSourceToken,
+      inject: [Closer],
+      useFactory: async (closer: Closer): Promise<DataSource> => {
+        const db = options.dataSource();
+        await db.initialize();
+        closer.add('database', 'postgres pool', () => db.destroy());
+        return db;
+      },
+    },
+    {
+      provide: PRODUCER_REDIS,
+      inject: [Closer],
+      useFactory: (closer: Closer) => {
+        const redis = producerConnection(options.redisUrl, options.appName);
+        // Outages are expected and handled (the outbox waits); health reports them.
+        redis.on('error', () => undefined);
+        closer.add('redis', 'producer connection', async () => {
+          await redis.quit().catch(() => redis.disconnect());
+        });
+        return redis;
+      },
+    },
+    {
+      provide: QueueSet,
+      inject: [PRODUCER_REDIS, Closer],
+      useFactory: (redis: ReturnType<typeof producerConnection>, closer: Closer) => {
+        const queues = new QueueSet(redis, options.queuePrefix);
+        closer.add('queues', 'producer queues', () => queues.close());
+        return queues;
+      },
+    },
+  ];
+}
