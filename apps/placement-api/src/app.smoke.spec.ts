@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
-import { call, loadFleet, seedTenant } from './testing/api-client';
+import { call, loadFleet, seedTenant } from '@mxs/test-kit';
 
 describe('placement API, end to end in one process', () => {
   let env: TestEnvironment;

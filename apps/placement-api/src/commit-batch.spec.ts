@@ -6,7 +6,7 @@ import { FleetReader } from './fleet/fleet-reader';
 import { FleetView } from './fleet/fleet-view';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
-import { loadFleet, seedTenant } from './testing/api-client';
+import { loadFleet, seedTenant } from '@mxs/test-kit';
 import { sql } from './testing/expectations';
 
 // Placements decided together commit together; whatever one of them does wrong, every other

@@ -1,9 +1,9 @@
 /// <reference types="jest" />
 import type { TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment } from './testing/api-harness';
-import type { Reply } from './testing/api-client';
-import { admin, call, loadFleet, seedTenant } from './testing/api-client';
-import type { SeededTenant } from './testing/api-client';
+import type { Reply } from '@mxs/test-kit';
+import { admin, call, loadFleet, seedTenant } from '@mxs/test-kit';
+import type { SeededTenant } from '@mxs/test-kit';
 import { brokenInvariants, withDb } from './testing/db-checks';
 import type { ApiProcess } from '@mxs/test-kit';
 import { spawnApi } from '@mxs/test-kit';

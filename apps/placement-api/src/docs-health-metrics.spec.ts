@@ -2,8 +2,8 @@
 import { EXPANSION_STATES } from '@mxs/contracts';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
-import type { Reply, SeededTenant } from './testing/api-client';
-import { call, loadFleet, seedTenant } from './testing/api-client';
+import type { Reply, SeededTenant } from '@mxs/test-kit';
+import { call, loadFleet, seedTenant } from '@mxs/test-kit';
 import { requestExpansion } from './testing/expectations';
 import type { OpenApiDocument } from './testing/openapi-schemas';
 import { operationOf, requestBodyValidator, responseValidator, validatorOf } from './testing/openapi-schemas';

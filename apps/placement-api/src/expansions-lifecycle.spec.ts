@@ -2,8 +2,8 @@
 import { expansionPageSchema, expansionSchema, expansionWithTimelineSchema } from './expansions/expansion.schemas';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
-import type { SeededTenant } from './testing/api-client';
-import { call, loadFleet, seedTenant } from './testing/api-client';
+import type { SeededTenant } from '@mxs/test-kit';
+import { call, loadFleet, seedTenant } from '@mxs/test-kit';
 import { errorPaths, expectProblem, placeExpansion, requestExpansion, sql } from './testing/expectations';
 
 // Reading and removing expansions: lists with filters and cursors, one with its timeline, DELETE.

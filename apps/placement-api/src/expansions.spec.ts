@@ -2,8 +2,8 @@
 import { expansionSchema } from './expansions/expansion.schemas';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
-import type { SeededTenant } from './testing/api-client';
-import { admin, call, loadFleet, seedTenant } from './testing/api-client';
+import type { SeededTenant } from '@mxs/test-kit';
+import { admin, call, loadFleet, seedTenant } from '@mxs/test-kit';
 import { errorPaths, expectProblem, requestExpansion, sql } from './testing/expectations';
 
 // Creating expansions: the answers, idempotency, and every way a request is refused.

@@ -2,8 +2,8 @@
 import { generateFleetSpec } from '@mxs/topology';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
-import type { SeededTenant } from './testing/api-client';
-import { admin, seedTenant } from './testing/api-client';
+import type { SeededTenant } from '@mxs/test-kit';
+import { admin, seedTenant } from '@mxs/test-kit';
 import { errorPaths, expectProblem, placeExpansion, requestExpansion, sql } from './testing/expectations';
 
 interface FleetDevice {

@@ -1,8 +1,8 @@
 /// <reference types="jest" />
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { ADMIN_KEY, createTestEnvironment, startApi } from './testing/api-harness';
-import type { Reply, SeededTenant } from './testing/api-client';
-import { call, loadFleet, seedTenant } from './testing/api-client';
+import type { Reply, SeededTenant } from '@mxs/test-kit';
+import { call, loadFleet, seedTenant } from '@mxs/test-kit';
 import { expectProblem, placeExpansion, requestExpansion, sql } from './testing/expectations';
 
 // Who may do what: tenants see only their own things (404, never 403), keys are checked everywhere.

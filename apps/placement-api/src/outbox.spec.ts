@@ -6,8 +6,8 @@ import { Client } from 'pg';
 import { OutboxRelay } from '@mxs/messaging';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
-import type { SeededTenant } from './testing/api-client';
-import { call, loadFleet, seedTenant } from './testing/api-client';
+import type { SeededTenant } from '@mxs/test-kit';
+import { call, loadFleet, seedTenant } from '@mxs/test-kit';
 import { eventually, requestExpansion, sql } from './testing/expectations';
 import { TestQueues } from './testing/test-queues';
 

@@ -1,8 +1,8 @@
 /// <reference types="jest" />
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
-import type { Reply, SeededTenant } from './testing/api-client';
-import { admin, call, loadFleet, seedTenant } from './testing/api-client';
+import type { Reply, SeededTenant } from '@mxs/test-kit';
+import { admin, call, loadFleet, seedTenant } from '@mxs/test-kit';
 import { brokenInvariants, withDb } from './testing/db-checks';
 
 // Each replica keeps its own view of the fleet and refreshes only the neighbourhood of the host

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
-import { admin, call } from './testing/api-client';
+import { admin, call } from '@mxs/test-kit';
 import { errorPaths, expectProblem, sql } from './testing/expectations';
 
 const API_KEY = /^mxs_([0-9a-f]{12})_[0-9A-Za-z]{32}$/;

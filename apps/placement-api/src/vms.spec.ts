@@ -3,8 +3,8 @@ import { Client } from 'pg';
 import { adminExpansionPageSchema, expansionWithTimelineSchema } from './expansions/expansion.schemas';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
-import type { SeededTenant } from './testing/api-client';
-import { admin, call, loadFleet, seedTenant } from './testing/api-client';
+import type { SeededTenant } from '@mxs/test-kit';
+import { admin, call, loadFleet, seedTenant } from '@mxs/test-kit';
 import { errorPaths, expectProblem, placeExpansion, requestExpansion, sql } from './testing/expectations';
 
 // VMs as the compute service registers them, and the operators' view of every tenant's expansions.

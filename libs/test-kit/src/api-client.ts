@@ -1,4 +1,5 @@
-import { ADMIN_KEY } from './api-harness';
+/** The admin key every test stack is configured with. */
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read replies loosely; their assertions check the shape
 export interface Reply<T = any> {

@@ -1,1 +1,3 @@
 export * from './processes';
+export * from './api-client';
+export * from './queue-keys';

@@ -2,15 +2,15 @@ import { createTestDatabase } from '@mxs/persistence';
 import type { TestDatabase } from '@mxs/persistence';
 import { createHttpApp, setupOpenApi } from '@mxs/service-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { AppModule } from '../app.module';
 import type { ApiConfig } from '../config';
 import { loadApiConfig } from '../config';
+import { ADMIN_KEY, dropQueueKeys } from '@mxs/test-kit';
 
-export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+export { ADMIN_KEY };
 
 export interface ApiUnderTest {
   readonly url: string;
@@ -50,24 +50,6 @@ export async function createTestEnvironment(label: string): Promise<TestEnvironm
       await dropQueueKeys(process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379', queuePrefix);
     },
   };
-}
-
-/** Tests own their data: the queues a test file's apps created go with its database. */
-async function dropQueueKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
-  try {
-    await redis.connect();
-    // Braces in the prefix are glob-literal, but `[`/`]`/`*`/`?` are not: escape what globbing treats specially.
-    const pattern = `${prefix.replace(/[[\]*?\\]/g, '\\$&')}:*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** The real app, in this process, on a free port: every module, filter and guard as in production. */

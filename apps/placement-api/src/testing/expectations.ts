@@ -1,8 +1,8 @@
 /// <reference types="jest" />
 import { DataSource } from 'typeorm';
 import type { ApiUnderTest } from './api-harness';
-import type { Reply, SeededTenant } from './api-client';
-import { call } from './api-client';
+import type { Reply, SeededTenant } from '@mxs/test-kit';
+import { call } from '@mxs/test-kit';
 
 export interface Problem {
   readonly type: string;
