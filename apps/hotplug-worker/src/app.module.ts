@@ -1,0 +1,81 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpHostAgent } from '@mxs/host-agent';
+import { OutboxRelay, PRODUCER_REDIS, QueueSet, RELAY_OPTIONS, infraProviders, workerConnection } from '@mxs/messaging';
+import { createDataSource } from '@mxs/persistence';
+import { Closer, HealthModule, ServiceKitModule, postgresCheck, redisCheck } from '@mxs/service-kit';
+import { QUEUES } from '@mxs/contracts';
+import type { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
+import { Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import type { WorkerConfig } from './config';
+import { HotplugProcessor } from './hotplug.processor';
+import { WorkerMetrics } from './metrics/worker-metrics';
+import { HotplugSagas, STEP_TIMING } from './sagas/hotplug-sagas';
+import { OperationStore } from './sagas/operation-store';
+import { realTiming } from './sagas/step-runner';
+import { HOST_AGENT, WORKER_CONFIG } from './tokens';
+
+/** How long running sagas may take to finish on shutdown before they stop at a checkpoint. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Starts consuming once everything is up; on shutdown the consumer drains before anything closes. */
+class ConsumerLifecycle implements OnApplicationBootstrap {
+  constructor(
+    private readonly processor: HotplugProcessor,
+    private readonly config: WorkerConfig,
+    private readonly closer: Closer,
+    private readonly metrics: WorkerMetrics,
+    private readonly queues: QueueSet,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const connection = workerConnection(this.config.REDIS_URL, 'mxs-hotplug-worker');
+    connection.on('error', () => undefined);
+    this.processor.start(connection);
+    this.metrics.watchQueue(this.queues.get(QUEUES.hotplug));
+    this.closer.add('workers', 'hotplug consumer', () => this.processor.stop(SHUTDOWN_GRACE_MS));
+    this.closer.add('redis', 'hotplug consumer connection', async () => {
+      await connection.quit().catch(() => connection.disconnect());
+    });
+  }
+}
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: WorkerConfig, options: { logDestination?: DestinationStream } = {}): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ServiceKitModule.forRoot({ config: { ...config, MXS_RATE_LIMIT_PER_MINUTE: 0 }, ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }) }),
+        HealthModule.forRootAsync({
+          inject: [DataSource, PRODUCER_REDIS],
+          useFactory: (db: DataSource, redis: Redis) => [postgresCheck(db), redisCheck(redis)],
+        }),
+      ],
+      providers: [
+        { provide: WORKER_CONFIG, useValue: config },
+        ...infraProviders({
+          appName: 'mxs-hotplug-worker',
+          redisUrl: config.REDIS_URL,
+          queuePrefix: config.MXS_QUEUE_PREFIX,
+          dataSource: () => createDataSource({ url: config.DATABASE_URL, poolSize: config.MXS_DB_POOL_SIZE, applicationName: 'mxs-hotplug-worker' }),
+        }),
+        { provide: HOST_AGENT, useFactory: () => new HttpHostAgent({ baseUrl: config.MXS_HOST_AGENT_URL, token: config.MXS_HOST_AGENT_TOKEN }) },
+        { provide: WorkerMetrics, inject: [Registry], useFactory: (registry: Registry) => new WorkerMetrics(registry) },
+        { provide: STEP_TIMING, useValue: realTiming },
+        { provide: RELAY_OPTIONS, useValue: { databaseUrl: config.DATABASE_URL, enabled: config.MXS_OUTBOX_RELAY } },
+        OutboxRelay,
+        OperationStore,
+        HotplugSagas,
+        HotplugProcessor,
+        {
+          provide: ConsumerLifecycle,
+          inject: [HotplugProcessor, Closer, WorkerMetrics, QueueSet],
+          useFactory: (p: HotplugProcessor, closer: Closer, m: WorkerMetrics, q: QueueSet) => new ConsumerLifecycle(p, config, closer, m, q),
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import { baseConfigSchema, envBoolean, envInteger, envString, envUrl, loadConfig } from '@mxs/service-kit';
+import type { z } from 'zod';
+
+export const workerConfigSchema = baseConfigSchema.extend({
+  /** Only /health and /metrics listen here. */
+  PORT: envInteger({ min: 0, max: 65535, default: 3100 }),
+  MXS_DB_POOL_SIZE: envInteger({ min: 1, max: 200, default: 20 }),
+  /** The host agents (the simulator locally) and the token they require. */
+  MXS_HOST_AGENT_URL: envUrl({ protocols: ['http', 'https'], default: 'http://127.0.0.1:4100' }),
+  MXS_HOST_AGENT_TOKEN: envString({ minLength: 16, what: 'expected the host agents\' shared token (16+ characters)' }),
+  /** Sagas this process runs at once (over many hosts; one per host at a time). */
+  MXS_WORKER_CONCURRENCY: envInteger({ min: 1, max: 1024, default: 64 }),
+  /** A crashed worker's host lease lapses after this; a live one renews it at a third of it. */
+  MXS_HOST_LEASE_MS: envInteger({ min: 500, max: 600_000, default: 15_000 }),
+  /** BullMQ's job lock: a job whose worker died is picked up again about this long after. */
+  MXS_JOB_LOCK_MS: envInteger({ min: 500, max: 600_000, default: 30_000 }),
+  /** Longest a step may keep failing transiently (host down, EBUSY…) before the saga gives up. */
+  MXS_STEP_DEADLINE_MS: envInteger({ min: 100, max: 3_600_000, default: 120_000 }),
+  /** Deadline of a fabric release, per GiB on top of the step deadline: scrubbing takes time. */
+  MXS_SANITIZE_MS_PER_GIB: envInteger({ min: 0, max: 600_000, default: 1_000 }),
+  /** Relay the outbox from this process too (usage events it writes go out without an API). */
+  MXS_OUTBOX_RELAY: envBoolean(true),
+  /** Re-place expansions off a failed device or switch, unless a tenant says otherwise. */
+  MXS_AUTO_REPLACE: envBoolean(false),
+  /** Telemetry and reconciliation sweeps, in ms; 0 leaves them to other workers. */
+  MXS_TELEMETRY_INTERVAL_MS: envInteger({ min: 0, max: 86_400_000, default: 10_000 }),
+  MXS_RECONCILE_INTERVAL_MS: envInteger({ min: 0, max: 86_400_000, default: 60_000 }),
+});
+
+export type WorkerConfig = z.output<typeof workerConfigSchema>;
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return loadConfig(workerConfigSchema, env);
+}

@@ -1,0 +1,89 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { HotplugJob, HotplugJobName } from '@mxs/contracts';
+import { HOTPLUG_JOBS, QUEUES, hotplugJobSchema } from '@mxs/contracts';
+import type { Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { WorkerConfig } from './config';
+import type { SagaResult } from './sagas/hotplug-sagas';
+import { HotplugSagas } from './sagas/hotplug-sagas';
+import { WORKER_CONFIG } from './tokens';
+
+type Handler = (job: HotplugJob, shutdown: AbortSignal) => Promise<SagaResult>;
+
+/** Refuses a handler table that misses a job name of `libs/contracts`, or names one it does not know. */
+export function checkJobWiring(handlers: Readonly<Record<string, unknown>>, names: readonly string[] = HOTPLUG_JOBS): void {
+  const missing = names.filter((n) => typeof handlers[n] !== 'function');
+  const unknown = Object.keys(handlers).filter((n) => !names.includes(n));
+  if (missing.length > 0 || unknown.length > 0) {
+    throw new Error(`hotplug job wiring is wrong: no handler for [${missing.join(', ')}], handlers for unknown jobs [${unknown.join(', ')}]`);
+  }
+}
+
+/** How long a run that must wait (host busy, hot-add unfinished) waits before it tries again. */
+const WAIT_MS: Partial<Record<SagaResult, number>> = { 'host-busy': 25, 'waiting-for-hot-add': 50, interrupted: 0 };
+
+/**
+ * The `hotplug` queue's consumer. Job id = operation id; a run that must wait is put back as
+ * delayed (not failed), and on shutdown it stops taking jobs, lets running sagas finish for a
+ * grace period, then interrupts them at their next step (their checkpoint says where to resume).
+ */
+@Injectable()
+export class HotplugProcessor {
+  private readonly log = new Logger(HotplugProcessor.name);
+  private readonly shutdown = new AbortController();
+  private worker: Worker | null = null;
+  private readonly handlers: Record<HotplugJobName, Handler>;
+
+  constructor(
+    private readonly sagas: HotplugSagas,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+  ) {
+    this.handlers = { 'hot-add': (job, s) => this.sagas.run(job, s), 'hot-remove': (job, s) => this.sagas.run(job, s) };
+    checkJobWiring(this.handlers);
+  }
+
+  start(connection: Redis): Worker {
+    this.worker = new Worker(QUEUES.hotplug, (job, token) => this.process(job, token), {
+      connection,
+      prefix: this.config.MXS_QUEUE_PREFIX,
+      concurrency: this.config.MXS_WORKER_CONCURRENCY,
+      lockDuration: this.config.MXS_JOB_LOCK_MS,
+      stalledInterval: Math.max(250, Math.floor(this.config.MXS_JOB_LOCK_MS / 2)),
+      // A saga is safe to re-run after its worker died, however often that happens.
+      maxStalledCount: 100,
+    });
+    this.worker.on('error', (error) => this.log.warn(`hotplug worker: ${error.message}`));
+    return this.worker;
+  }
+
+  /** Stops taking jobs; running sagas get `graceMs` to finish, then stop at a checkpoint. */
+  async stop(graceMs: number): Promise<void> {
+    const worker = this.worker;
+    if (worker === null) return;
+    const grace = setTimeout(() => this.shutdown.abort(), graceMs);
+    try {
+      await worker.close();
+    } finally {
+      clearTimeout(grace);
+      this.worker = null;
+    }
+  }
+
+  async process(job: Job, token: string | undefined): Promise<SagaResult> {
+    const parsed = hotplugJobSchema.safeParse(job.data);
+    if (!parsed.success || parsed.data.kind !== job.name || parsed.data.operationId !== job.id) {
+      const why = parsed.success ? `job name "${job.name}" or id "${job.id ?? ''}" does not match its data` : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new UnrecoverableError(`malformed hotplug job: ${why}`);
+    }
+    const handler = this.handlers[parsed.data.kind];
+    const result = await handler(parsed.data, this.shutdown.signal);
+    const waitMs = WAIT_MS[result];
+    if (waitMs !== undefined && token !== undefined) {
+      // Jitter spreads the jobs that wait on one host so they do not all come back at once.
+      await job.moveToDelayed(Date.now() + waitMs * (0.5 + Math.random()), token);
+      throw new DelayedError();
+    }
+    return result;
+  }
+}

@@ -1,0 +1,185 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { HotplugJob } from '@mxs/contracts';
+import type { HostAgent } from '@mxs/host-agent';
+import { isHostAgentError } from '@mxs/host-agent';
+import { OutboxRelay } from '@mxs/messaging';
+import { WorkerMetrics } from '../metrics/worker-metrics';
+import { HOST_AGENT, WORKER_CONFIG } from '../tokens';
+import type { WorkerConfig } from '../config';
+import type { Checkpoint, Ending, OperationSnapshot } from './operation-store';
+import { OperationStore } from './operation-store';
+import type { Deadlines } from './saga-steps';
+import { hotAddSteps, hotAddUndoSteps, hotRemoveRollbackSteps, hotRemoveSteps, releaseStep } from './saga-steps';
+import type { Step, StepTiming } from './step-runner';
+import { SagaStop, realTiming, runStep } from './step-runner';
+
+/** How a run ended: finished one way or another, or it must wait and run again. */
+export type SagaResult = 'done' | 'failed' | 'superseded' | 'already-finished' | 'host-busy' | 'waiting-for-hot-add' | 'interrupted';
+
+export const STEP_TIMING = Symbol('STEP_TIMING');
+
+/**
+ * The hot-add and hot-remove sagas. A run takes the host's lease, skips the steps its checkpoint
+ * says are done, runs the rest (each idempotent at the agent), and ends in one transaction. A
+ * permanent failure runs the compensation; a shutdown leaves the checkpoint for the next run.
+ */
+@Injectable()
+export class HotplugSagas {
+  private readonly log = new Logger(HotplugSagas.name);
+  private readonly deadlines: Deadlines;
+
+  constructor(
+    private readonly store: OperationStore,
+    @Inject(HOST_AGENT) private readonly agent: HostAgent,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly metrics: WorkerMetrics,
+    private readonly relay: OutboxRelay,
+    @Inject(STEP_TIMING) private readonly timing: StepTiming = realTiming,
+  ) {
+    this.deadlines = { stepMs: config.MXS_STEP_DEADLINE_MS, sanitizeMsPerGiB: config.MXS_SANITIZE_MS_PER_GIB };
+  }
+
+  async run(job: HotplugJob, shutdown: AbortSignal): Promise<SagaResult> {
+    const before = await this.store.snapshotOf(job.operationId);
+    if (before === null) throw new Error(`operation ${job.operationId} does not exist`);
+    if (isFinished(before)) return 'already-finished';
+    if (job.kind === 'hot-remove' && (await this.store.unfinishedHotAdd(job.expansionId)) !== null) return 'waiting-for-hot-add';
+    const begun = await this.store.begin(job, this.config.MXS_HOST_LEASE_MS);
+    if (begun.kind === 'busy') return 'host-busy';
+    const lease = this.holdLease(job, shutdown);
+    try {
+      return await this.resume(job, begun.snapshot, lease.signal);
+    } catch (error) {
+      if (error instanceof SagaStop && error.kind === 'interrupted') return 'interrupted';
+      throw error;
+    } finally {
+      lease.stop();
+    }
+  }
+
+  private async resume(job: HotplugJob, s: OperationSnapshot, signal: AbortSignal): Promise<SagaResult> {
+    if (s.state === 'compensating') return this.compensate(job, s.checkpoint, s.checkpoint.failure ?? 'unknown failure', signal);
+    if (!this.stillWanted(job, s)) return this.finish(job, { operationState: 'superseded', from: [], to: null, reason: null, returnCapacity: false, usage: null });
+    const steps = job.kind === 'hot-add' ? hotAddSteps(this.agent, job, this.deadlines) : hotRemoveSteps(this.agent, job, this.deadlines);
+    const started = Date.now();
+    try {
+      await this.runSteps(job, steps, 'steps', s.checkpoint, signal);
+    } catch (error) {
+      if (!(error instanceof SagaStop) || error.kind === 'interrupted') throw error;
+      this.metrics.failed(job.kind, error.step, error.kind);
+      await this.store.startCompensation(job.operationId, error.message);
+      return this.compensate(job, { ...s.checkpoint, failure: error.message }, error.message, signal);
+    }
+    this.metrics.sagaDone(job.kind, 'done', (Date.now() - started) / 1000);
+    return job.kind === 'hot-add'
+      ? this.finish(job, { operationState: 'done', from: ['attaching'], to: 'active', reason: null, returnCapacity: false, usage: 'expansion.activated' })
+      : this.finish(job, { operationState: 'done', from: ['detaching'], to: 'released', reason: null, returnCapacity: true, usage: 'expansion.released' });
+  }
+
+  /** A hot-add whose expansion was removed before any step ran has nothing to do. */
+  private stillWanted(job: HotplugJob, s: OperationSnapshot): boolean {
+    const anyDone = Object.keys(s.checkpoint.steps ?? {}).length > 0;
+    if (job.kind === 'hot-add') return anyDone || s.expansionState === 'attaching';
+    return s.expansionState === 'detaching';
+  }
+
+  /**
+   * Undoes a failed saga. A hot-add is rolled back and its capacity returned once the fabric has
+   * scrubbed it; a hot-remove that could not take the memory away gives it back to the VM. When
+   * the undo itself cannot finish, the capacity stays held and the reason says so.
+   */
+  private async compensate(job: HotplugJob, checkpoint: Checkpoint, failure: string, signal: AbortSignal): Promise<SagaResult> {
+    const failedStep = /^([a-z-]+):/.exec(failure)?.[1] ?? '';
+    if (job.kind === 'hot-remove' && ['vm-unplug', 'host-offline'].includes(failedStep)) {
+      const rolledBack = await this.tryUndo(job, hotRemoveRollbackSteps(this.agent, job, this.deadlines), checkpoint, signal);
+      const reason = `hot-remove gave up (${failure}); the memory stays attached, try removing it again later`;
+      if (rolledBack === null) return this.finish(job, { operationState: 'failed', from: ['detaching'], to: 'active', reason, returnCapacity: false, usage: null });
+    }
+    if (job.kind === 'hot-add') {
+      const undone = await this.tryUndo(job, hotAddUndoSteps(this.agent, job, this.deadlines, failedStep), checkpoint, signal);
+      if (undone === null || (undone.startsWith('undo-fabric-offer') && (await this.forceRelease(job, checkpoint, signal)))) {
+        return this.finish(job, { operationState: 'failed', from: ['attaching', 'detaching'], to: 'failed', reason: `hot-add failed: ${failure}`, returnCapacity: true, usage: null });
+      }
+      return this.finish(job, { operationState: 'failed', from: ['attaching', 'detaching'], to: 'failed', reason: `hot-add failed: ${failure}; undo stopped (${undone}), capacity held until it is repaired`, returnCapacity: false, usage: null });
+    }
+    // The region is gone or the fabric refused: the VM has lost the memory; only a scrubbed release frees it.
+    const released = await this.forceRelease(job, checkpoint, signal);
+    const reason = released ? `hot-remove failed: ${failure}; released by force` : `hot-remove failed: ${failure}; capacity held until it is repaired`;
+    return this.finish(job, { operationState: 'failed', from: ['detaching', 'active'], to: released ? 'released' : 'failed', reason, returnCapacity: released, usage: 'expansion.released' });
+  }
+
+  /** Runs undo steps; null when all are done, else what stopped them. */
+  private async tryUndo(job: HotplugJob, steps: Step[], checkpoint: Checkpoint, signal: AbortSignal): Promise<string | null> {
+    try {
+      await this.runSteps(job, steps.map(tolerateAbsent), 'undone', checkpoint, signal);
+      return null;
+    } catch (error) {
+      if (!(error instanceof SagaStop) || error.kind === 'interrupted') throw error;
+      return error.message;
+    }
+  }
+
+  private async forceRelease(job: HotplugJob, checkpoint: Checkpoint, signal: AbortSignal): Promise<boolean> {
+    return (await this.tryUndo(job, [releaseStep(this.agent, job, this.deadlines, true)], checkpoint, signal)) === null;
+  }
+
+  private async runSteps(job: HotplugJob, steps: Step[], section: 'steps' | 'undone', checkpoint: Checkpoint, signal: AbortSignal): Promise<void> {
+    const done = checkpoint[section] ?? {};
+    for (const step of steps) {
+      if (done[step.name] !== undefined) continue;
+      const record = await runStep(step, signal, this.timing, (code) => this.metrics.retried(job.kind, step.name, code));
+      this.metrics.stepDone(job.kind, step.name, record.durationMs / 1000);
+      await this.store.recordStep(job.operationId, section, step.name, record);
+    }
+  }
+
+  private async finish(job: HotplugJob, ending: Ending): Promise<SagaResult> {
+    const events = await this.store.end(job, ending, new Date());
+    if (events > 0) this.relay.kick();
+    if (ending.operationState === 'failed') this.log.warn({ operationId: job.operationId, expansionId: job.expansionId, requestId: job.requestId, reason: ending.reason }, `${job.kind} failed`);
+    else this.log.log({ operationId: job.operationId, expansionId: job.expansionId, requestId: job.requestId, state: ending.to }, `${job.kind} ${ending.operationState}`);
+    return ending.operationState;
+  }
+
+  /** Keeps the host lease alive while the saga runs; losing it stops the saga (another took over). */
+  private holdLease(job: HotplugJob, shutdown: AbortSignal): { signal: AbortSignal; stop: () => void } {
+    const lost = new AbortController();
+    const onShutdown = (): void => lost.abort();
+    shutdown.addEventListener('abort', onShutdown, { once: true });
+    if (shutdown.aborted) lost.abort();
+    const timer = setInterval(() => {
+      this.store.renewLease(job.hostId, job.operationId, this.config.MXS_HOST_LEASE_MS).then(
+        (held) => {
+          if (!held) lost.abort();
+        },
+        () => undefined, // the database blinked; the next renewal (or the lease's slack) covers it
+      );
+    }, Math.max(100, Math.floor(this.config.MXS_HOST_LEASE_MS / 3)));
+    return {
+      signal: lost.signal,
+      stop: () => {
+        clearInterval(timer);
+        shutdown.removeEventListener('abort', onShutdown);
+      },
+    };
+  }
+}
+
+function isFinished(s: OperationSnapshot): boolean {
+  return s.state === 'done' || s.state === 'failed' || s.state === 'superseded';
+}
+
+/** Undoing what is not there is done: `not-found` from the agent means nothing is left to undo. */
+function tolerateAbsent(step: Step): Step {
+  return {
+    ...step,
+    run: async (o) => {
+      try {
+        return await step.run(o);
+      } catch (error) {
+        if (isHostAgentError(error, 'not-found')) return undefined;
+        throw error;
+      }
+    },
+  };
+}
