@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { HealthModule, ServiceKitModule } from '@mxs/service-kit';
+import type { DestinationStream } from 'pino';
+import type { SimConfig } from './config';
+import { registerSimulatorProblems } from './errors';
+import { FabricController } from './fabric.controller';
+import { HostsController } from './hosts.controller';
+import { SimController } from './sim.controller';
+import { SimTokenGuard } from './sim-token.guard';
+import { SimulatorService } from './simulator.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: SimConfig, options: { logDestination?: DestinationStream } = {}): DynamicModule {
+    registerSimulatorProblems();
+    return {
+      module: AppModule,
+      imports: [
+        ServiceKitModule.forRoot({ config, ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }) }),
+        // The simulator depends on nothing: it is up when it answers.
+        HealthModule.forRoot([]),
+      ],
+      controllers: [HostsController, FabricController, SimController],
+      providers: [SimulatorService, { provide: APP_GUARD, useClass: SimTokenGuard }],
+    };
+  }
+}
