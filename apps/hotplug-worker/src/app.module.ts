@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpHostAgent } from '@mxs/host-agent';
 import { OutboxRelay, PRODUCER_REDIS, QueueSet, RELAY_OPTIONS, infraProviders, workerConnection } from '@mxs/messaging';
@@ -11,6 +11,7 @@ import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { WorkerConfig } from './config';
 import { HotplugProcessor } from './hotplug.processor';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 import { WorkerMetrics } from './metrics/worker-metrics';
 import { HotplugSagas, STEP_TIMING } from './sagas/hotplug-sagas';
 import { OperationStore } from './sagas/operation-store';
@@ -42,18 +43,13 @@ class ConsumerLifecycle implements OnApplicationBootstrap {
   }
 }
 
+/** The worker's config, connections, agent client and metrics, visible to every module. */
+@Global()
 @Module({})
-export class WorkerModule {
-  static forRoot(config: WorkerConfig, options: { logDestination?: DestinationStream } = {}): DynamicModule {
+class WorkerInfraModule {
+  static forRoot(config: WorkerConfig): DynamicModule {
     return {
-      module: WorkerModule,
-      imports: [
-        ServiceKitModule.forRoot({ config: { ...config, MXS_RATE_LIMIT_PER_MINUTE: 0 }, ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }) }),
-        HealthModule.forRootAsync({
-          inject: [DataSource, PRODUCER_REDIS],
-          useFactory: (db: DataSource, redis: Redis) => [postgresCheck(db), redisCheck(redis)],
-        }),
-      ],
+      module: WorkerInfraModule,
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
         ...infraProviders({
@@ -62,11 +58,41 @@ export class WorkerModule {
           queuePrefix: config.MXS_QUEUE_PREFIX,
           dataSource: () => createDataSource({ url: config.DATABASE_URL, poolSize: config.MXS_DB_POOL_SIZE, applicationName: 'mxs-hotplug-worker' }),
         }),
-        { provide: HOST_AGENT, useFactory: () => new HttpHostAgent({ baseUrl: config.MXS_HOST_AGENT_URL, token: config.MXS_HOST_AGENT_TOKEN }) },
+        {
+          provide: HOST_AGENT,
+          inject: [Closer],
+          useFactory: (closer: Closer) => {
+            const agent = new HttpHostAgent({ baseUrl: config.MXS_HOST_AGENT_URL, token: config.MXS_HOST_AGENT_TOKEN });
+            // After the consumers have drained: no saga calls a host once its connections are gone.
+            closer.add('queues', 'host agent connections', async () => agent.close());
+            return agent;
+          },
+        },
         { provide: WorkerMetrics, inject: [Registry], useFactory: (registry: Registry) => new WorkerMetrics(registry) },
-        { provide: STEP_TIMING, useValue: realTiming },
         { provide: RELAY_OPTIONS, useValue: { databaseUrl: config.DATABASE_URL, enabled: config.MXS_OUTBOX_RELAY } },
         OutboxRelay,
+      ],
+      exports: [WORKER_CONFIG, DataSource, PRODUCER_REDIS, QueueSet, HOST_AGENT, WorkerMetrics, OutboxRelay],
+    };
+  }
+}
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: WorkerConfig, options: { logDestination?: DestinationStream } = {}): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ServiceKitModule.forRoot({ config: { ...config, MXS_RATE_LIMIT_PER_MINUTE: 0 }, ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }) }),
+        WorkerInfraModule.forRoot(config),
+        HealthModule.forRootAsync({
+          inject: [DataSource, PRODUCER_REDIS],
+          useFactory: (db: DataSource, redis: Redis) => [postgresCheck(db), redisCheck(redis)],
+        }),
+        MaintenanceModule.forRoot(config),
+      ],
+      providers: [
+        { provide: STEP_TIMING, useValue: realTiming },
         OperationStore,
         HotplugSagas,
         HotplugProcessor,

@@ -25,6 +25,14 @@ export const workerConfigSchema = baseConfigSchema.extend({
   /** Telemetry and reconciliation sweeps, in ms; 0 leaves them to other workers. */
   MXS_TELEMETRY_INTERVAL_MS: envInteger({ min: 0, max: 86_400_000, default: 10_000 }),
   MXS_RECONCILE_INTERVAL_MS: envInteger({ min: 0, max: 86_400_000, default: 60_000 }),
+  /** An unfinished operation untouched this long, whose job is gone or dead, is queued again. */
+  MXS_RECONCILE_GRACE_MS: envInteger({ min: 0, max: 86_400_000, default: 60_000 }),
+  /** Devices and hosts a sweep reads at once. */
+  MXS_TELEMETRY_CONCURRENCY: envInteger({ min: 1, max: 256, default: 16 }),
+  /** A healthy device at or past any of these turns `degraded` for placement. */
+  MXS_DEVICE_DEGRADED_LIFE_USED_PCT: envInteger({ min: 1, max: 100, default: 90 }),
+  MXS_DEVICE_DEGRADED_CORRECTED_ERRORS: envInteger({ min: 1, max: 1_000_000_000, default: 1_000 }),
+  MXS_DEVICE_DEGRADED_POISON_RECORDS: envInteger({ min: 1, max: 1_000_000, default: 1 }),
 });
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;

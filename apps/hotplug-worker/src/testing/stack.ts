@@ -134,6 +134,8 @@ export class TestStack {
 
   async stop(): Promise<void> {
     for (const w of this.workers.splice(0)) await w.stop().catch(() => undefined);
+    this.sim.close();
+    this.agent.close();
     await this.api.stop();
     await this.simulator.stop();
     await this.db.drop();

@@ -1,0 +1,105 @@
+/// <reference types="jest" />
+import { TestStack } from './testing/stack';
+
+/** Counts of the simulator's effects for one expansion, by kind: each should happen once. */
+async function effects(stack: TestStack, expansionId: string): Promise<Record<string, number>> {
+  const { events } = await stack.sim.events({ expansionId });
+  const counts: Record<string, number> = {};
+  for (const e of events) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+  return counts;
+}
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await TestStack.start('hotplug-e2e');
+  await stack.startWorker();
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('an expansion from request to release', () => {
+  it('goes active with the VM grown by its size, then released with the capacity free only after the fabric release', async () => {
+    const vmId = stack.tenant.vmIds[0] as string;
+    const hostId = stack.fleet.hosts[0]?.id as string;
+    const before = await stack.sim.vm(hostId, vmId).catch(() => ({ pluggedGiB: 0, requestedGiB: 0 }));
+
+    const created = await stack.requestExpansion(vmId, { sizeGiB: 8, tier: 'any' });
+    expect(created.status).toBe(202);
+    const id = created.body.id as string;
+    const active = await stack.expansionReaches(id, ['active']);
+    expect(active.timeline.map((t) => t.to)).toEqual(['requested', 'placed', 'attaching', 'active']);
+    const grown = await stack.sim.vm(hostId, vmId);
+    expect(grown.pluggedGiB - before.pluggedGiB).toBe(8);
+    expect(grown.requestedGiB).toBe(grown.pluggedGiB);
+    const host = await stack.sim.host(hostId);
+    expect(host.regions.find((r) => r.expansionId === id)).toMatchObject({ state: 'online', sizeGiB: 8 });
+
+    const removing = await stack.removeExpansion(id);
+    expect(removing.status).toBe(202);
+    const released = await stack.expansionReaches(id, ['released']);
+    expect(released.timeline.map((t) => t.to).slice(-2)).toEqual(['detaching', 'released']);
+    expect((await stack.sim.vm(hostId, vmId)).pluggedGiB).toBe(before.pluggedGiB);
+
+    // The database freed the capacity, and the fabric had freed (scrubbed) it before that.
+    const [extents] = await stack.sql<{ live: number }>(`SELECT count(*) FILTER (WHERE live)::int AS live FROM expansion_extents WHERE expansion_id = $1`, [id]);
+    expect(extents?.live).toBe(0);
+    const [tenant] = await stack.sql<{ used_gib: number }>(`SELECT used_gib FROM tenants WHERE id = 'acme'`);
+    expect(tenant?.used_gib).toBe(0);
+    const [mapped] = await stack.sql<{ mapped_gib: number }>(`SELECT mapped_gib FROM hosts WHERE id = $1`, [hostId]);
+    expect(mapped?.mapped_gib).toBe(0);
+    const { events } = await stack.sim.events({ expansionId: id });
+    const freedAt = Date.parse(events.find((e) => e.kind === 'extents-freed')?.at ?? '');
+    const [releasedRow] = await stack.sql<{ at: Date }>(`SELECT at FROM expansion_transitions WHERE expansion_id = $1 AND to_state = 'released'`, [id]);
+    expect(freedAt).toBeLessThanOrEqual(releasedRow?.at.getTime() ?? 0);
+
+    // Every effect on the host and the fabric happened exactly once.
+    const counts = await effects(stack, id);
+    for (const kind of ['extents-offered', 'extents-accepted', 'region-onlined', 'vm-plugged', 'vm-unplugged', 'region-offlined', 'region-destroyed', 'extents-freed']) {
+      expect([kind, counts[kind]]).toEqual([kind, 1]);
+    }
+  });
+
+  it('meters it: activated and released usage events, each with its own id and the host moment', async () => {
+    const vmId = stack.tenant.vmIds[1] as string;
+    const created = await stack.requestExpansion(vmId, { sizeGiB: 4, tier: 'any' });
+    const id = created.body.id as string;
+    await stack.expansionReaches(id, ['active']);
+    await stack.removeExpansion(id);
+    await stack.expansionReaches(id, ['released']);
+    const usage = await stack.sql<{ payload: { type: string; sizeGiB: number; eventId: string; at: string } }>(
+      `SELECT payload FROM outbox WHERE queue = 'usage-events' AND payload->>'expansionId' = $1 ORDER BY created_at`,
+      [id],
+    );
+    expect(usage.map((u) => [u.payload.type, u.payload.sizeGiB])).toEqual([['expansion.activated', 4], ['expansion.released', 0]]);
+    expect(new Set(usage.map((u) => u.payload.eventId)).size).toBe(2);
+    const ops = await stack.sql<{ kind: string; state: string; steps: string[] }>(
+      `SELECT kind, state, ARRAY(SELECT jsonb_object_keys(checkpoint->'steps') ORDER BY 1) AS steps FROM operations WHERE expansion_id = $1 ORDER BY created_at`,
+      [id],
+    );
+    expect(ops).toEqual([
+      { kind: 'hot-add', state: 'done', steps: ['fabric-offer', 'host-accept', 'host-online', 'vm-plug'] },
+      { kind: 'hot-remove', state: 'done', steps: ['fabric-release', 'host-destroy', 'host-offline', 'vm-unplug'] },
+    ]);
+  });
+
+  it('runs one hot-plug at a time per host, and hosts side by side', async () => {
+    const ids: string[] = [];
+    for (const vmId of stack.tenant.vmIds) {
+      for (let i = 0; i < 3; i++) ids.push((await stack.requestExpansion(vmId, { sizeGiB: 2, tier: 'any' })).body.id as string);
+    }
+    for (const id of ids) await stack.expansionReaches(id, ['active']);
+    const spans = await stack.sql<{ host_id: string; started_at: Date; finished_at: Date }>(
+      `SELECT e.host_id, o.started_at, o.finished_at FROM operations o JOIN expansions e ON e.id = o.expansion_id WHERE o.expansion_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byHost = new Map<string, { started_at: Date; finished_at: Date }[]>();
+    for (const s of spans) byHost.set(s.host_id, [...(byHost.get(s.host_id) ?? []), s]);
+    for (const list of byHost.values()) {
+      list.sort((a, b) => a.started_at.getTime() - b.started_at.getTime());
+      for (let i = 1; i < list.length; i++) expect((list[i] as { started_at: Date }).started_at.getTime()).toBeGreaterThanOrEqual((list[i - 1] as { finished_at: Date }).finished_at.getTime());
+    }
+  });
+});

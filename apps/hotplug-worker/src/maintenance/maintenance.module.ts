@@ -1,0 +1,90 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule, OnApplicationBootstrap } from '@nestjs/common';
+import { QUEUES } from '@mxs/contracts';
+import { HttpHostAgent } from '@mxs/host-agent';
+import { QueueSet, infraProviders, workerConnection } from '@mxs/messaging';
+import { createDataSource } from '@mxs/persistence';
+import { Closer } from '@mxs/service-kit';
+import { Registry } from 'prom-client';
+import type { WorkerConfig } from '../config';
+import { LostOperations } from '../reconcile/lost-operations';
+import { Reconciler } from '../reconcile/reconciler';
+import { DeviceTelemetry } from '../telemetry/device-telemetry';
+import { SwitchStates } from '../telemetry/switch-states';
+import { HOST_AGENT, WORKER_CONFIG } from '../tokens';
+import { DegradedExpansions } from './degraded-expansions';
+import { MaintenanceMetrics } from './maintenance-metrics';
+import { MaintenanceProcessor } from './maintenance.processor';
+
+/** Schedules the sweeps, then consumes them; on shutdown the consumer stops with the other workers. */
+class MaintenanceLifecycle implements OnApplicationBootstrap {
+  constructor(
+    private readonly processor: MaintenanceProcessor,
+    private readonly queues: QueueSet,
+    private readonly config: WorkerConfig,
+    private readonly closer: Closer,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.processor.schedule(this.queues.get(QUEUES.maintenance));
+    const connection = workerConnection(this.config.REDIS_URL, 'mxs-hotplug-maintenance');
+    connection.on('error', () => undefined);
+    this.processor.start(connection);
+    this.closer.add('workers', 'maintenance consumer', () => this.processor.stop());
+    this.closer.add('redis', 'maintenance consumer connection', async () => {
+      await connection.quit().catch(() => connection.disconnect());
+    });
+  }
+}
+
+/**
+ * Device telemetry, degraded expansions and reconciliation (DESIGN §5, §7). Its own small pool
+ * and connections, so a slow sweep never takes a connection a saga is waiting for.
+ */
+@Module({})
+export class MaintenanceModule {
+  static forRoot(config: WorkerConfig): DynamicModule {
+    const agentOptions = { baseUrl: config.MXS_HOST_AGENT_URL, token: config.MXS_HOST_AGENT_TOKEN };
+    return {
+      module: MaintenanceModule,
+      providers: [
+        { provide: WORKER_CONFIG, useValue: config },
+        ...infraProviders({
+          appName: 'mxs-hotplug-maintenance',
+          redisUrl: config.REDIS_URL,
+          queuePrefix: config.MXS_QUEUE_PREFIX,
+          dataSource: () => createDataSource({ url: config.DATABASE_URL, poolSize: 4, applicationName: 'mxs-hotplug-maintenance' }),
+        }),
+        {
+          provide: HOST_AGENT,
+          inject: [Closer],
+          useFactory: (closer: Closer) => {
+            const agent = new HttpHostAgent(agentOptions);
+            closer.add('queues', 'maintenance host-agent client', () => agent.close());
+            return agent;
+          },
+        },
+        {
+          provide: SwitchStates,
+          inject: [Closer],
+          useFactory: (closer: Closer) => {
+            const switches = new SwitchStates(agentOptions);
+            closer.add('queues', 'maintenance switch-state client', () => switches.close());
+            return switches;
+          },
+        },
+        { provide: MaintenanceMetrics, inject: [Registry], useFactory: (registry: Registry) => new MaintenanceMetrics(registry) },
+        DegradedExpansions,
+        DeviceTelemetry,
+        LostOperations,
+        Reconciler,
+        MaintenanceProcessor,
+        {
+          provide: MaintenanceLifecycle,
+          inject: [MaintenanceProcessor, QueueSet, Closer],
+          useFactory: (p: MaintenanceProcessor, q: QueueSet, closer: Closer) => new MaintenanceLifecycle(p, q, config, closer),
+        },
+      ],
+    };
+  }
+}
