@@ -130,7 +130,8 @@ export class SimulatorService implements OnModuleInit {
   ): Promise<Stepped<T>['progress']> {
     let stepped = this.counted(operation, () => first(this.sim));
     const deadline = Date.now() + (waitMs ?? 0);
-    while (!stepped.progress.done && !isGone()) {
+    // A step that will not move by itself (stopped short, stuck) answers now: only asking again can help.
+    while (!stepped.progress.done && !isGone() && Number.isFinite(stepped.etaMs)) {
       const leftMs = deadline - Date.now();
       if (leftMs <= 0) break;
       await sleep(Math.max(1, Math.min(leftMs, stepped.etaMs, MAX_POLL_MS)));

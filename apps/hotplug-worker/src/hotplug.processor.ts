@@ -54,6 +54,8 @@ export class HotplugProcessor {
       maxStalledCount: 100,
     });
     this.worker.on('error', (error) => this.log.warn(`hotplug worker: ${error.message}`));
+    // A saga's own failures end in its compensation; a job that fails is infrastructure trouble, retried by BullMQ.
+    this.worker.on('failed', (job, error) => this.log.warn({ operationId: job?.id, attempts: job?.attemptsMade, err: error }, `hotplug job failed: ${error.message}`));
     return this.worker;
   }
 

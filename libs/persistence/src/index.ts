@@ -10,3 +10,4 @@ export * from './data-source';
 export * from './ensure-database';
 export { createTestDatabase } from './testing/test-database';
 export type { TestDatabase } from './testing/test-database';
+export * from './update-returning';

@@ -50,6 +50,8 @@ describe('OperationStore', () => {
     const a = await placed(4, 0);
     const b = await placed(4, 4);
     expect((await store.begin(a, 60_000)).kind).toBe('begun');
+    expect(await store.renewLease('h1', a.operationId, 60_000)).toBe(true);
+    expect(await store.renewLease('h1', b.operationId, 60_000)).toBe(false);
     expect((await store.begin(b, 60_000)).kind).toBe('busy');
     expect((await store.begin(a, 60_000)).kind).toBe('begun');
     await store.releaseLease('h1', a.operationId);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ExpansionEvent, ExpansionState, HotplugJob, UsageEvent, UsageEventType } from '@mxs/contracts';
 import { QUEUES } from '@mxs/contracts';
 import type { OperationState } from '@mxs/persistence';
+import { updateReturning } from '@mxs/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
@@ -95,10 +96,11 @@ export class OperationStore {
   }
 
   async renewLease(hostId: string, operationId: string, leaseMs: number): Promise<boolean> {
-    const rows = (await this.db.query(
+    const rows = await updateReturning(
+      this.db,
       `UPDATE host_leases SET expires_at = clock_timestamp() + $3 * interval '1 millisecond' WHERE host_id = $1 AND operation_id = $2 RETURNING host_id`,
       [hostId, operationId, leaseMs],
-    )) as unknown[];
+    );
     return rows.length === 1;
   }
 

@@ -6,7 +6,7 @@ import { isForeignKeyViolation } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { ApiError } from '../errors';
-import { updateReturning } from '../infra/update-returning';
+import { updateReturning } from '@mxs/persistence';
 import { hasUnstorableText } from '../http/text';
 import { FleetView } from './fleet-view';
 

@@ -3,7 +3,7 @@ import { isUniqueViolation } from '@mxs/persistence';
 import { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey } from '@mxs/service-kit';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../errors';
-import { updateReturning } from '../infra/update-returning';
+import { updateReturning } from '@mxs/persistence';
 
 export interface TenantView {
   readonly id: string;
