@@ -102,9 +102,11 @@ export interface RedisServer extends Child {
   readonly url: string;
 }
 
-/** A private, memory-only redis-server on `port`; resolves once it answers PING. */
-export async function startRedisServer(port: number): Promise<RedisServer> {
-  const child = startChild('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], process.env);
+/** A private redis-server on `port` (memory only unless given a directory); resolves once it is ready. */
+export async function startRedisServer(port: number, options: { appendOnlyDir?: string } = {}): Promise<RedisServer> {
+  // With a directory, every write is fsynced to an append-only file there, so a restart keeps the queues.
+  const persistence = options.appendOnlyDir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.appendOnlyDir];
+  const child = startChild('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], process.env);
   const url = `redis://127.0.0.1:${port}`;
   await waitFor(`redis-server on port ${port}`, async () => {
     if (child.process.exitCode !== null) throw new Error(`redis-server exited:\n${child.output()}`);

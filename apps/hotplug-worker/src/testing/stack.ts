@@ -14,7 +14,7 @@ import { WorkerModule } from '../app.module';
 import { loadWorkerConfig } from '../config';
 
 export const SIM_TOKEN = 'test-simulator-token-0123456789';
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const SHARED_REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 /** A worker of the stack: in this process (fast, inspectable) or its own (so it can be SIGKILLed). */
 export interface WorkerHandle {
@@ -41,9 +41,11 @@ export class TestStack {
     readonly agent: HttpHostAgent,
     readonly fleet: FleetSpec,
     readonly tenant: SeededTenant,
+    readonly redisUrl: string,
   ) {}
 
-  static async start(label: string, options: { simEnv?: Record<string, string>; vmHosts?: number; seed?: number } = {}): Promise<TestStack> {
+  static async start(label: string, options: { simEnv?: Record<string, string>; vmHosts?: number; seed?: number; redisUrl?: string } = {}): Promise<TestStack> {
+    const REDIS_URL = options.redisUrl ?? SHARED_REDIS_URL;
     const db = await createTestDatabase(label);
     const queuePrefix = `{mxs-test-${randomBytes(4).toString('hex')}}`;
     const seed = options.seed ?? 7;
@@ -61,12 +63,12 @@ export class TestStack {
     await sim.loadFleet(fleet);
     const hostIds = fleet.hosts.slice(0, options.vmHosts ?? 4).map((h) => h.id);
     const tenant = await seedTenant(api.url, 'acme', hostIds);
-    return new TestStack(db, queuePrefix, api, simulator, sim, new HttpHostAgent({ baseUrl: simulator.url, token: SIM_TOKEN }), fleet, tenant);
+    return new TestStack(db, queuePrefix, api, simulator, sim, new HttpHostAgent({ baseUrl: simulator.url, token: SIM_TOKEN }), fleet, tenant, REDIS_URL);
   }
 
   workerEnv(overrides: Record<string, string> = {}): Record<string, string> {
     return {
-      DATABASE_URL: this.db.url, REDIS_URL, MXS_QUEUE_PREFIX: this.queuePrefix, MXS_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'info',
+      DATABASE_URL: this.db.url, REDIS_URL: this.redisUrl, MXS_QUEUE_PREFIX: this.queuePrefix, MXS_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'info',
       MXS_HOST_AGENT_URL: this.simulator.url, MXS_HOST_AGENT_TOKEN: SIM_TOKEN, PORT: '0',
       MXS_JOB_LOCK_MS: '2000', MXS_HOST_LEASE_MS: '2000', MXS_STEP_DEADLINE_MS: '5000', MXS_SANITIZE_MS_PER_GIB: '0',
       MXS_TELEMETRY_INTERVAL_MS: '0', MXS_RECONCILE_INTERVAL_MS: '0',
@@ -139,6 +141,6 @@ export class TestStack {
     await this.api.stop();
     await this.simulator.stop();
     await this.db.drop();
-    await dropQueueKeys(REDIS_URL, this.queuePrefix);
+    await dropQueueKeys(this.redisUrl, this.queuePrefix).catch(() => undefined);
   }
 }
