@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ExpansionEvent, ExpansionState, HotplugJob, PlacementRequestJob, UsageEvent, UsageEventType } from '@mxs/contracts';
 import { QUEUES, placementRequestJobSchema } from '@mxs/contracts';
+import { OutboxRelay } from '@mxs/messaging';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
@@ -39,10 +40,13 @@ interface Moved {
  */
 @Injectable()
 export class DegradedExpansions {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly relay: OutboxRelay,
+  ) {}
 
   async degrade(expansionId: string, reason: string, at: Date, autoReplaceFleet: boolean): Promise<DegradeOutcome> {
-    return this.db.transaction(async (m) => {
+    const outcome = await this.db.transaction(async (m) => {
       const moved = await moveExpansion(m, expansionId, 'active', 'degraded', reason);
       if (moved === null) return { degraded: false, replaced: false };
       // The partial unique index keeps one open outage per expansion: a second report extends it.
@@ -56,17 +60,21 @@ export class DegradedExpansions {
       await insertOutbox(m, rows);
       return { degraded: true, replaced };
     });
+    if (outcome.degraded) this.relay.kick();
+    return outcome;
   }
 
   /** Back to `active` once the path is whole again; drift is never cleared here (see DRIFT_PREFIX). */
   async restore(expansionId: string, at: Date): Promise<boolean> {
-    return this.db.transaction(async (m) => {
+    const restored = await this.db.transaction(async (m) => {
       const moved = await moveExpansion(m, expansionId, 'degraded', 'active', null, DRIFT_PREFIX);
       if (moved === null) return false;
       await m.query(`UPDATE expansion_downtime SET ended_at = greatest($2, started_at) WHERE expansion_id = $1 AND ended_at IS NULL`, [expansionId, at]);
       await insertOutbox(m, [usageRow(expansionId, moved, 'expansion.restored', at, null), changedRow(expansionId, moved, 'active', at, null)]);
       return true;
     });
+    if (restored) this.relay.kick();
+    return restored;
   }
 
   /**

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationBootstrap } from '@nestjs/common';
 import { QUEUES } from '@mxs/contracts';
-import { HttpHostAgent } from '@mxs/host-agent';
-import { QueueSet, infraProviders, workerConnection } from '@mxs/messaging';
-import { createDataSource } from '@mxs/persistence';
+import { QueueSet, workerConnection } from '@mxs/messaging';
 import { Closer } from '@mxs/service-kit';
 import { Registry } from 'prom-client';
 import type { WorkerConfig } from '../config';
@@ -11,7 +9,6 @@ import { LostOperations } from '../reconcile/lost-operations';
 import { Reconciler } from '../reconcile/reconciler';
 import { DeviceTelemetry } from '../telemetry/device-telemetry';
 import { SwitchStates } from '../telemetry/switch-states';
-import { HOST_AGENT, WORKER_CONFIG } from '../tokens';
 import { DegradedExpansions } from './degraded-expansions';
 import { MaintenanceMetrics } from './maintenance-metrics';
 import { MaintenanceProcessor } from './maintenance.processor';
@@ -38,38 +35,21 @@ class MaintenanceLifecycle implements OnApplicationBootstrap {
 }
 
 /**
- * Device telemetry, degraded expansions and reconciliation (DESIGN §5, §7). Its own small pool
- * and connections, so a slow sweep never takes a connection a saga is waiting for.
+ * Device telemetry, degraded expansions and reconciliation (DESIGN §5, §7), on the worker's
+ * shared connections, config and agent client (the global infra module's).
  */
 @Module({})
 export class MaintenanceModule {
   static forRoot(config: WorkerConfig): DynamicModule {
-    const agentOptions = { baseUrl: config.MXS_HOST_AGENT_URL, token: config.MXS_HOST_AGENT_TOKEN };
     return {
       module: MaintenanceModule,
       providers: [
-        { provide: WORKER_CONFIG, useValue: config },
-        ...infraProviders({
-          appName: 'mxs-hotplug-maintenance',
-          redisUrl: config.REDIS_URL,
-          queuePrefix: config.MXS_QUEUE_PREFIX,
-          dataSource: () => createDataSource({ url: config.DATABASE_URL, poolSize: 4, applicationName: 'mxs-hotplug-maintenance' }),
-        }),
-        {
-          provide: HOST_AGENT,
-          inject: [Closer],
-          useFactory: (closer: Closer) => {
-            const agent = new HttpHostAgent(agentOptions);
-            closer.add('queues', 'maintenance host-agent client', () => agent.close());
-            return agent;
-          },
-        },
         {
           provide: SwitchStates,
           inject: [Closer],
           useFactory: (closer: Closer) => {
-            const switches = new SwitchStates(agentOptions);
-            closer.add('queues', 'maintenance switch-state client', () => switches.close());
+            const switches = new SwitchStates({ baseUrl: config.MXS_HOST_AGENT_URL, token: config.MXS_HOST_AGENT_TOKEN });
+            closer.add('queues', 'switch-state client', () => switches.close());
             return switches;
           },
         },

@@ -19,8 +19,8 @@ afterAll(async () => {
 });
 
 /** An active expansion of `sizeGiB` on the VM of host `n`, and the device it landed on. */
-async function activeExpansion(n: number, sizeGiB = 4): Promise<{ id: string; deviceId: string }> {
-  const created = await stack.requestExpansion(stack.tenant.vmIds[n] as string, { sizeGiB, tier: 'any' });
+async function activeExpansion(n: number, tier: 'any' | 'pooled' = 'any'): Promise<{ id: string; deviceId: string }> {
+  const created = await stack.requestExpansion(stack.tenant.vmIds[n] as string, { sizeGiB: 4, tier });
   expect(created.status).toBe(202);
   const active = await stack.expansionReaches(created.body.id as string, ['active']);
   return { id: created.body.id as string, deviceId: active.extents[0]?.deviceId as string };
@@ -106,9 +106,9 @@ describe('device telemetry', () => {
   });
 
   it('a switch link down degrades only the expansions of the host it cuts off', async () => {
-    const { id, deviceId } = await activeExpansion(1);
+    const { id, deviceId } = await activeExpansion(1, 'pooled');
     const device = stack.fleet.devices.find((d) => d.id === deviceId);
-    if (device?.attachment.kind !== 'switch') return; // the small fleet's devices are switched; a direct one has no link to cut
+    if (device?.attachment.kind !== 'switch') throw new Error(`a pooled device of the small fleet is switched; ${deviceId} is not`);
     const hostId = stack.fleet.hosts[1]?.id as string;
     const switchId = device.attachment.switchId;
     await stack.sim.injectFault({ kind: 'link-down', switchId, hostId });
