@@ -1,5 +1,5 @@
 /// <reference types="jest" />
-import { admin } from '@mxs/test-kit';
+import { admin, waitFor } from '@mxs/test-kit';
 import type { INestApplication } from '@nestjs/common';
 import { TestStack } from '../testing/stack';
 import { DeviceTelemetry } from './device-telemetry';
@@ -121,4 +121,31 @@ describe('device telemetry', () => {
     await telemetry.sweep();
     await stack.expansionReaches(id, ['active'], 5_000);
   });
+  it("with the tenant's auto_replace on, a degraded expansion is replaced on a healthy device and the old one ends", async () => {
+    await stack.sql(`UPDATE tenants SET auto_replace = true WHERE id = 'acme'`);
+    const vmId = stack.tenant.vmIds[2] as string;
+    const { id, deviceId } = await activeExpansion(2, 'pooled');
+    await stack.sim.injectFault({ kind: 'device-fail', deviceId });
+    const summary = await telemetry.sweep();
+    expect(summary.replaced).toBeGreaterThanOrEqual(1);
+    let replacement = '';
+    await waitFor('the replacement expansion', async () => {
+      const rows = await stack.sql<{ id: string }>(`SELECT id FROM expansions WHERE vm_id = $1 AND id <> $2 AND state <> 'released'`, [vmId, id]);
+      replacement = rows[0]?.id ?? '';
+      return replacement !== '';
+    }, 10_000, 25);
+    const active = await stack.expansionReaches(replacement, ['active']);
+    expect(active.extents.every((e) => e.deviceId !== deviceId)).toBe(true);
+    expect(active.extents.reduce((sum, e) => sum + e.sizeGiB, 0)).toBe(4);
+    const old = await stack.expansionReaches(id, ['released', 'failed'], 30_000);
+    expect(old.reason).toContain(deviceId);
+    expect(old.timeline).toEqual(expect.arrayContaining([
+      expect.objectContaining({ to: 'degraded', reason: `device ${deviceId} failed` }),
+      expect.objectContaining({ to: 'detaching', reason: `replaced: device ${deviceId} failed` }),
+    ]));
+    // The request went through the placement path under its fixed key, once.
+    expect(await stack.sql(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [`replace-${id}`])).toHaveLength(1);
+    await stack.sim.injectFault({ kind: 'device-restore', deviceId });
+    await stack.sql(`UPDATE tenants SET auto_replace = NULL WHERE id = 'acme'`);
+  }, 60_000);
 });
