@@ -15,6 +15,8 @@ export interface ReconcileSummary {
   readonly operationsChecked: number;
   readonly jobsRequeued: number;
   readonly orphanExtentsReleased: number;
+  /** Failed expansions' capacity given back once the fabric had released it. */
+  readonly capacityReturned: number;
   readonly drift: Readonly<Record<DriftKind, number>>;
   readonly downtimeClosed: number;
   readonly devicesUnread: number;
@@ -49,7 +51,7 @@ export class Reconciler {
     const drift = await this.markDrift();
     const downtimeClosed = await this.closeEndedDowntime();
     const summary: ReconcileSummary = {
-      operationsChecked: lost.checked, jobsRequeued: lost.requeued.length, orphanExtentsReleased: orphans.released, drift: drift.counts, downtimeClosed,
+      operationsChecked: lost.checked, jobsRequeued: lost.requeued.length, orphanExtentsReleased: orphans.released, capacityReturned: orphans.capacityReturned, drift: drift.counts, downtimeClosed,
       devicesUnread: orphans.unread, hostsUnread: drift.unread,
     };
     this.log.log({ ...summary }, 'reconciliation pass');
@@ -57,10 +59,11 @@ export class Reconciler {
   }
 
   /** Extents the fabric still gives a host for an expansion that has ended (or that PostgreSQL never knew): released by force. */
-  private async releaseOrphanExtents(): Promise<{ released: number; unread: number }> {
+  private async releaseOrphanExtents(): Promise<{ released: number; unread: number; capacityReturned: number }> {
     const devices = (await this.db.query(`SELECT id FROM devices ORDER BY id`)) as { id: string }[];
     const states = await settleEach(devices, this.config.MXS_TELEMETRY_CONCURRENCY, (d) => this.agent.deviceState(d.id));
     const held = new Map<string, { expansionId: string; hostId: string }>();
+    const atFabric = new Set<string>();
     let unread = 0;
     for (const s of states) {
       if (s.status === 'rejected') {
@@ -69,11 +72,14 @@ export class Reconciler {
         continue;
       }
       for (const e of (s.value as DeviceStateView).extents) {
+        atFabric.add(e.expansionId);
         // Releasing or sanitizing: already on its way back.
         if (e.state === 'offered' || e.state === 'accepted') held.set(`${e.expansionId}\u0000${e.hostId}`, { expansionId: e.expansionId, hostId: e.hostId });
       }
     }
-    if (held.size === 0) return { released: 0, unread };
+    // Only with every device heard from can "the fabric holds nothing for it" be told.
+    const capacityReturned = unread === 0 ? await this.returnReleasedCapacity(atFabric) : 0;
+    if (held.size === 0) return { released: 0, unread, capacityReturned };
     const ids = [...new Set([...held.values()].map((h) => h.expansionId))];
     const known = (await this.db.query(
       `SELECT e.id::text AS id, e.state, EXISTS (SELECT 1 FROM operations o WHERE o.expansion_id = e.id AND o.state IN ('pending','running','compensating')) AS busy
@@ -91,7 +97,36 @@ export class Reconciler {
     });
     const released = results.filter((r) => r.status === 'fulfilled').length;
     this.metrics.repaired('orphan-extent', released);
-    return { released, unread };
+    return { released, unread, capacityReturned };
+  }
+
+  /**
+   * A failed expansion whose saga could not free its capacity (the release waited on a failed
+   * device) holds it in PostgreSQL; once the fabric holds nothing for it, it is returned.
+   */
+  private async returnReleasedCapacity(atFabric: ReadonlySet<string>): Promise<number> {
+    const held = (await this.db.query(
+      `SELECT e.id::text AS id FROM expansions e WHERE e.state = 'failed' AND EXISTS (SELECT 1 FROM expansion_extents x WHERE x.expansion_id = e.id AND x.live)
+         AND NOT EXISTS (SELECT 1 FROM operations o WHERE o.expansion_id = e.id AND o.state IN ('pending','running','compensating'))`,
+    )) as { id: string }[];
+    let returned = 0;
+    for (const { id } of held.filter((h) => !atFabric.has(h.id))) {
+      const [row] = (await this.db.query(
+        `WITH x AS (UPDATE expansion_extents SET live = false WHERE expansion_id = $1 AND live RETURNING size_gib),
+         e AS (SELECT tenant_id, host_id FROM expansions WHERE id = $1 AND state = 'failed'),
+         freed AS (SELECT coalesce(sum(size_gib), 0)::int AS gib FROM x),
+         t AS (UPDATE tenants SET used_gib = used_gib - freed.gib, updated_at = now() FROM e, freed WHERE tenants.id = e.tenant_id AND freed.gib > 0),
+         h AS (UPDATE hosts SET mapped_gib = mapped_gib - freed.gib, updated_at = now() FROM e, freed WHERE hosts.id = e.host_id AND freed.gib > 0)
+         SELECT gib FROM freed`,
+        [id],
+      )) as { gib: number }[];
+      if ((row?.gib ?? 0) > 0) {
+        returned++;
+        this.log.warn({ expansionId: id, gib: row?.gib }, 'returned the capacity of a failed expansion the fabric has released');
+      }
+    }
+    this.metrics.repaired('capacity-returned', returned);
+    return returned;
   }
 
   /** Active expansions whose host has no region for them, or whose VM has no such plug. */

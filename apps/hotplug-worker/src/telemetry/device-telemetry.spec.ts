@@ -1,6 +1,7 @@
 /// <reference types="jest" />
 import { admin, waitFor } from '@mxs/test-kit';
 import type { INestApplication } from '@nestjs/common';
+import { Reconciler } from '../reconcile/reconciler';
 import { TestStack } from '../testing/stack';
 import { DeviceTelemetry } from './device-telemetry';
 
@@ -145,7 +146,11 @@ describe('device telemetry', () => {
     ]));
     // The request went through the placement path under its fixed key, once.
     expect(await stack.sql(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [`replace-${id}`])).toHaveLength(1);
+    // Its capacity stays held until the restored device has scrubbed it; reconciliation then returns it.
     await stack.sim.injectFault({ kind: 'device-restore', deviceId });
+    await waitFor('the fabric to finish the release', async () => (await stack.agent.deviceState(deviceId)).extents.every((e) => e.expansionId !== id), 10_000, 25);
+    expect((await app.get(Reconciler).reconcile()).capacityReturned).toBe(old.state === 'failed' ? 1 : 0);
+    expect(await stack.sql(`SELECT 1 FROM expansion_extents WHERE expansion_id = $1 AND live`, [id])).toEqual([]);
     await stack.sql(`UPDATE tenants SET auto_replace = NULL WHERE id = 'acme'`);
   }, 60_000);
 });
