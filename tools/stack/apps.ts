@@ -1,6 +1,6 @@
 /**
- * The apps `npm start` runs, in start order. Each later service (hotplug-worker, host-simulator,
- * billing…) is one more entry here; the runner starts them in turn and stops them in reverse.
+ * The apps `npm start` runs, in start order. Each later service (billing…) is one more entry
+ * here; the runner starts them in turn and stops them in reverse.
  */
 import { join } from 'node:path';
 import type { Colors, LogFormat } from './log-format';
@@ -12,8 +12,10 @@ export interface AppSpec {
   readonly name: string;
   /** The entry file, relative to the workspace root, run through @swc-node/register. */
   readonly entry: string;
-  /** The variable that chooses its port for `npm start` (the child always gets it as PORT). */
-  readonly port: { readonly env: string; readonly default: number };
+  /** The variable that chooses its port for `npm start`, and the one the child reads it from. */
+  readonly port: { readonly env: string; readonly default: number; readonly childEnv?: string };
+  /** What only this app needs (the host agents' address and token…), from the stack's settings. */
+  readonly env?: (settings: StackSettings) => Readonly<Record<string, string>>;
   readonly healthPath: string;
   /** Pages worth printing in the summary, by label. */
   readonly links: Readonly<Record<string, string>>;
@@ -27,24 +29,48 @@ export const PLACEMENT_API: AppSpec = {
   links: { docs: '/docs', health: '/health', metrics: '/metrics' },
 };
 
-export const STACK_APPS: readonly AppSpec[] = [PLACEMENT_API];
+/** The simulated hosts and fabric: internal, on loopback, behind a token made for this run. */
+export const HOST_SIMULATOR: AppSpec = {
+  name: 'host-simulator',
+  entry: 'apps/host-simulator/src/main.ts',
+  port: { env: 'MXS_SIM_PORT', default: 4100, childEnv: 'MXS_SIM_PORT' },
+  healthPath: '/health',
+  links: {},
+  env: (s) => ({ MXS_SIM_TOKEN: s.hostAgentToken }),
+};
+
+export const HOTPLUG_WORKER: AppSpec = {
+  name: 'hotplug-worker',
+  entry: 'apps/hotplug-worker/src/main.ts',
+  port: { env: 'MXS_WORKER_PORT', default: 3100 },
+  healthPath: '/health',
+  links: { metrics: '/metrics' },
+  env: (s) => ({ MXS_HOST_AGENT_URL: s.hostAgentUrl, MXS_HOST_AGENT_TOKEN: s.hostAgentToken }),
+};
+
+/** Start order: the hosts first, so the worker finds them; the API, then the worker that drives them. */
+export const STACK_APPS: readonly AppSpec[] = [HOST_SIMULATOR, PLACEMENT_API, HOTPLUG_WORKER];
 
 /** What every app gets to reach the shared services. */
 export interface StackSettings {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly adminKey: string;
+  /** The host agents (the simulator here) and the token they require. */
+  readonly hostAgentUrl: string;
+  readonly hostAgentToken: string;
 }
 
-/** The child's environment: ours, then the stack's settings and its port, which win. */
-export function appEnv(settings: StackSettings, port: number, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** The child's environment: ours, then the stack's settings, the app's own and its port, which win. */
+export function appEnv(settings: StackSettings, port: number, base: NodeJS.ProcessEnv, spec?: AppSpec): NodeJS.ProcessEnv {
   return {
     ...base,
     SWC_NODE_PROJECT: 'tsconfig.base.json',
     DATABASE_URL: settings.databaseUrl,
     REDIS_URL: settings.redisUrl,
     MXS_ADMIN_KEY: settings.adminKey,
-    PORT: String(port),
+    ...spec?.env?.(settings),
+    [spec?.port.childEnv ?? 'PORT']: String(port),
   };
 }
 
@@ -85,7 +111,7 @@ export async function startApp(spec: AppSpec, options: StartAppOptions): Promise
     command: process.execPath,
     args: ['-r', '@swc-node/register', join(options.root, spec.entry)],
     cwd: options.root,
-    env: appEnv(options.settings, options.port, options.baseEnv ?? process.env),
+    env: appEnv(options.settings, options.port, options.baseEnv ?? process.env, spec),
     keepLines: 30,
     ...(print === undefined
       ? {}

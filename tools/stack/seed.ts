@@ -4,8 +4,26 @@
  * since keys are stored only as hashes), and a few demo VMs on the fleet's first hosts.
  */
 import { StackError } from './stack-error';
+import { SimulatorControl } from '@mxs/host-agent';
+import type { FleetPresetName } from '@mxs/topology';
+import { generateFleetSpec } from '@mxs/topology';
 
 export const DEMO_FLEET = { preset: 'small', seed: 1 } as const;
+
+/**
+ * Loads the fleet the API was seeded with into the simulated hosts: the same document the API
+ * generates for that preset and seed, so every host and device the worker is sent to exists.
+ */
+export async function loadSimulatedFleet(settings: { hostAgentUrl: string; hostAgentToken: string }, fleet: { preset: FleetPresetName; seed: number }): Promise<void> {
+  const sim = new SimulatorControl({ baseUrl: settings.hostAgentUrl, token: settings.hostAgentToken });
+  try {
+    await sim.loadFleet(generateFleetSpec({ preset: fleet.preset, seed: fleet.seed, vmsPerHost: 0 }));
+  } catch (error) {
+    throw new StackError('seed-failed', `could not load the fleet into the host simulator: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    sim.close();
+  }
+}
 export const DEMO_TENANT = { id: 'demo', name: 'Demo tenant', quotaGiB: 4096 } as const;
 export const DEMO_VM_COUNT = 3;
 const DEMO_VM_DRAM_GIB = 64;

@@ -31,11 +31,16 @@ describe('npm start', () => {
   let db: TestDatabase | undefined;
   afterAll(() => db?.drop());
 
-  it('starts Redis, migrates, starts and seeds the API, prints the summary, and stops it all on SIGTERM', async () => {
+  it('starts Redis, migrates, starts the simulator, API and worker, seeds them, a first expansion goes active, and SIGTERM stops it all', async () => {
     db = await createTestDatabase('stack_start');
     const redisPort = await findFreePort();
     const apiPort = await findFreePort();
-    const run = npmStart({ DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${redisPort}`, PORT: String(apiPort), MXS_ADMIN_KEY: '', MXS_LOG_FORMAT: 'json' });
+    const simPort = await findFreePort();
+    const workerPort = await findFreePort();
+    const run = npmStart({
+      DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${redisPort}`, PORT: String(apiPort), MXS_SIM_PORT: String(simPort),
+      MXS_WORKER_PORT: String(workerPort), MXS_ADMIN_KEY: '', MXS_LOG_FORMAT: 'json',
+    });
     try {
       await until(() => run.output().includes('Ctrl-C stops'), 120_000, 'the summary', run.output);
     } catch (error) {
@@ -52,11 +57,29 @@ describe('npm start', () => {
     expect(adminKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(tenantKey).toMatch(/^mxs_/);
     // pino's JSON lines come through whole, behind the app's name.
-    expect(text).toMatch(/^placement-api \| \{"level":\d+/m);
+    expect(text).toMatch(/^placement-api +\| \{"level":\d+/m);
 
     const vms = await fetch(`http://127.0.0.1:${apiPort}/v1/vms`, { headers: { authorization: `Bearer ${tenantKey}` } });
     expect(vms.status).toBe(200);
-    expect(((await vms.json()) as { items: unknown[] }).items).toHaveLength(3);
+    const vmItems = ((await vms.json()) as { items: { id: string }[] }).items;
+    expect(vmItems).toHaveLength(3);
+    // A newcomer's first expansion really goes active: the worker drives the simulated host.
+    const tenantCall = (method: string, path: string, body?: unknown): Promise<Response> =>
+      fetch(`http://127.0.0.1:${apiPort}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${tenantKey}`, 'content-type': 'application/json', 'idempotency-key': 'first-expansion' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const created = await tenantCall('POST', `/v1/vms/${vmItems[0]?.id ?? ''}/expansions`, { sizeGiB: 4, tier: 'any' });
+    expect(created.status).toBe(202);
+    const expansionId = ((await created.json()) as { id: string }).id;
+    let state = '';
+    for (let i = 0; i < 300 && state !== 'active'; i++) {
+      state = ((await (await tenantCall('GET', `/v1/expansions/${expansionId}`)).json()) as { state: string }).state;
+      if (state !== 'active') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(state).toBe('active');
+    expect(text).toMatch(new RegExp(`hotplug-worker\\s+http://127\\.0\\.0\\.1:${workerPort}\\n`));
     const fleet = await fetch(`http://127.0.0.1:${apiPort}/admin/v1/fleet`, { headers: { authorization: `Bearer ${adminKey}` } });
     expect(fleet.status).toBe(200);
     expect(await probeRedis(`redis://127.0.0.1:${redisPort}`)).toEqual({ state: 'up' });
@@ -66,6 +89,8 @@ describe('npm start', () => {
     expect(run.output()).toContain('stopping: Redis started here');
     expect(run.output()).toMatch(/stopped\n/);
     expect(await isPortFree(apiPort)).toBe(true);
+    expect(await isPortFree(simPort)).toBe(true);
+    expect(await isPortFree(workerPort)).toBe(true);
     expect(await isPortFree(redisPort)).toBe(true);
   }, 180_000);
 

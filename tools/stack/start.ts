@@ -4,16 +4,17 @@
  * Ctrl-C (or SIGTERM) stops the apps, then whatever services it started itself.
  */
 import { ensureDatabase, redactDatabaseUrl, runMigrations } from '@mxs/persistence';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { resolveAdminKey } from './admin-key';
-import type { AppSpec, RunningApp } from './apps';
-import { STACK_APPS, startApp } from './apps';
+import type { AppSpec, RunningApp, StackSettings } from './apps';
+import { HOST_SIMULATOR, STACK_APPS, appUrl, startApp } from './apps';
 import { configuredEndpoints } from './endpoints';
 import { logFormatOf, NO_COLORS, prefixOf, terminalColors } from './log-format';
 import { freePortNear, isPortFree } from './probes';
 import type { ManagedProcess } from './processes';
 import { describeExit, signalAll } from './processes';
-import { seedDemo } from './seed';
+import { DEMO_FLEET, loadSimulatedFleet, seedDemo } from './seed';
 import { prepareServices } from './services';
 import { StackError } from './stack-error';
 import { formatSummary } from './summary';
@@ -46,11 +47,20 @@ async function main(): Promise<void> {
   const applied = await runMigrations(databaseUrl);
   say(applied.length === 0 ? 'migrations: up to date' : `migrations applied: ${applied.join(', ')}`);
 
-  const settings = { databaseUrl, redisUrl: services.redis.url, adminKey: adminKey.key };
+  const ports = new Map<string, number>();
+  for (const spec of STACK_APPS) ports.set(spec.name, await portFor(spec, env, [...ports.values()]));
+  const settings: StackSettings = {
+    databaseUrl,
+    redisUrl: services.redis.url,
+    adminKey: adminKey.key,
+    hostAgentUrl: appUrl(ports.get(HOST_SIMULATOR.name) ?? HOST_SIMULATOR.port.default),
+    // Made for this run: the host agents' API is internal, and nothing outside the stack needs it.
+    hostAgentToken: randomBytes(24).toString('base64url'),
+  };
   const colors = terminalColors(process.stdout, env);
   for (const [index, spec] of STACK_APPS.entries()) {
     if (shuttingDown()) return;
-    const port = await portFor(spec, env);
+    const port = ports.get(spec.name) ?? spec.port.default;
     say(`starting ${spec.name} on port ${port}`);
     const app = await startApp(spec, {
       root,
@@ -82,14 +92,20 @@ async function main(): Promise<void> {
   const api = running.find((a) => a.spec.name === 'placement-api');
   if (api === undefined) throw new StackError('app-start-failed', 'the stack has no placement-api to seed through');
   const seed = await seedDemo({ apiUrl: api.url, adminKey: adminKey.key });
+  // The same fleet in the simulated hosts, so the demo's first expansion really goes active.
+  await loadSimulatedFleet(settings, DEMO_FLEET);
   if (shuttingDown()) return;
   for (const line of formatSummary({ apps: running, postgres: services.postgres, redis: services.redis, adminKey, seed })) console.log(line);
 }
 
-/** The port asked for in the app's variable (which must be free), else its default or any free one. */
-async function portFor(spec: AppSpec, env: NodeJS.ProcessEnv): Promise<number> {
+/** The port asked for in the app's variable (which must be free), else its default or any free one not `taken`. */
+async function portFor(spec: AppSpec, env: NodeJS.ProcessEnv, taken: readonly number[]): Promise<number> {
   const asked = env[spec.port.env]?.trim();
-  if (asked === undefined || asked === '') return freePortNear(spec.port.default);
+  if (asked === undefined || asked === '') {
+    let port = await freePortNear(spec.port.default);
+    while (taken.includes(port)) port = await freePortNear(port + 1);
+    return port;
+  }
   const port = Number(asked);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new StackError('invalid-config', `${spec.port.env} must be a port number, got "${asked}"`);
   if (!(await isPortFree(port))) throw new StackError('port-in-use', `port ${port} (${spec.port.env}) is taken; stop what uses it or choose another port`);
