@@ -1,0 +1,207 @@
+/**
+ * `npm run bench:hotplug [-- --quick]`: hot-plug sagas through the real path (API → outbox →
+ * BullMQ → worker → simulator → PostgreSQL), each app in its own process, on the rack64 fleet.
+ *
+ * 1. Throughput: the simulator at time scale 0; expansions kept in flight, each removed as soon
+ *    as it is active; complete add-then-remove pairs per second. Baseline in the same run: a bare
+ *    BullMQ worker doing nothing on the same Redis, jobs per second, and the ratio.
+ * 2. Latency: the simulator at its default (real-time) durations, 200 expansions at once over 64
+ *    hosts; time to ready p50/p99, and mxs's own part of it: the total minus the time the
+ *    simulated host spent on the expansion's own steps (waiting for its turn on a busy host is
+ *    mxs's, by design one hot-plug per host, and is counted in the overhead).
+ * Prints a table, then one JSON line.
+ */
+import { createTestDatabase } from '@mxs/persistence';
+import type { TestDatabase } from '@mxs/persistence';
+import type { AppProcess } from '@mxs/test-kit';
+import { ADMIN_KEY, admin, call, dropQueueKeys, spawnApp } from '@mxs/test-kit';
+import { generateFleetSpec } from '@mxs/topology';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { SimulatorControl } from '@mxs/host-agent';
+
+const quick = process.argv.includes('--quick');
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const TOKEN = `bench-sim-${randomBytes(12).toString('hex')}`;
+const TARGETS = { sagasPerSec: 300, overheadP99Ms: 50 } as const;
+const THROUGHPUT_SECONDS = quick ? 8 : 20;
+const IN_FLIGHT = 128;
+const LATENCY_EXPANSIONS = 200;
+
+const log = (m: string): void => void process.stderr.write(`${m}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Stack {
+  db: TestDatabase;
+  prefix: string;
+  sim: AppProcess;
+  api: AppProcess;
+  worker: AppProcess;
+  key: string;
+  vmIds: string[];
+  sql: Client;
+}
+
+async function startStack(timeScale: number): Promise<Stack> {
+  const db = await createTestDatabase('bench_hotplug');
+  const prefix = `{mxs-bench-${randomBytes(4).toString('hex')}}`;
+  const common = { DATABASE_URL: db.url, REDIS_URL, MXS_QUEUE_PREFIX: prefix, MXS_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn' };
+  const sim = await spawnApp('host-simulator', { MXS_SIM_TOKEN: TOKEN, MXS_SIM_TIME_SCALE: String(timeScale), LOG_LEVEL: 'warn' }, 'MXS_SIM_PORT');
+  const api = await spawnApp('placement-api', { ...common, MXS_RATE_LIMIT_PER_MINUTE: '0' });
+  const worker = await spawnApp('hotplug-worker', {
+    ...common, MXS_HOST_AGENT_URL: sim.url, MXS_HOST_AGENT_TOKEN: TOKEN, MXS_WORKER_CONCURRENCY: '128',
+    MXS_TELEMETRY_INTERVAL_MS: '0', MXS_RECONCILE_INTERVAL_MS: '0',
+  });
+  const fleet = generateFleetSpec({ preset: 'rack64', seed: 1, vmsPerHost: 0 });
+  const loaded = await admin(api.url, 'PUT', '/admin/v1/fleet', fleet);
+  if (loaded.status !== 200) throw new Error(`fleet: ${loaded.status} ${JSON.stringify(loaded.body)}`);
+  const control = new SimulatorControl({ baseUrl: sim.url, token: TOKEN });
+  await control.loadFleet(fleet);
+  control.close();
+  const tenant = await admin(api.url, 'POST', '/admin/v1/tenants', { id: 'bench', name: 'Bench', quotaGiB: 10_000_000 });
+  const hosts = fleet.hosts.slice(0, 64);
+  const vmIds: string[] = [];
+  for (const [i, h] of hosts.entries()) {
+    const id = `bench-vm-${i}`;
+    const vm = await admin(api.url, 'POST', '/admin/v1/vms', { id, tenantId: 'bench', hostId: h.id, dramGiB: 512 });
+    if (vm.status !== 201) throw new Error(`vm: ${vm.status} ${JSON.stringify(vm.body)}`);
+    vmIds.push(id);
+  }
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
+  return { db, prefix, sim, api, worker, key: (tenant.body as { apiKey: string }).apiKey, vmIds, sql };
+}
+
+async function stopStack(s: Stack): Promise<void> {
+  await s.sql.end();
+  for (const p of [s.worker, s.api, s.sim]) await p.stop();
+  await s.db.drop();
+  await dropQueueKeys(REDIS_URL, s.prefix);
+}
+
+function post(s: Stack, vmId: string): Promise<string> {
+  return call(s.api.url, 'POST', `/v1/vms/${vmId}/expansions`, { key: s.key, body: { sizeGiB: 1, tier: 'any' }, headers: { 'idempotency-key': randomBytes(8).toString('hex') } }).then((r) => {
+    if (r.status !== 202) throw new Error(`POST: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.id as string;
+  });
+}
+
+/** Keeps IN_FLIGHT expansions going: each is removed once active and replaced once released. */
+async function throughput(s: Stack): Promise<{ sagasPerSec: number; completed: number }> {
+  const inFlight = new Map<string, 'adding' | 'removing'>();
+  let completed = 0;
+  let next = 0;
+  const fill = async (): Promise<void> => {
+    const wanted = IN_FLIGHT - inFlight.size;
+    const ids = await Promise.all(Array.from({ length: wanted }, () => post(s, s.vmIds[next++ % s.vmIds.length] as string)));
+    for (const id of ids) inFlight.set(id, 'adding');
+  };
+  await fill();
+  const started = Date.now();
+  let countedFrom = 0;
+  while (Date.now() - started < THROUGHPUT_SECONDS * 1000) {
+    const { rows } = await s.sql.query<{ id: string; state: string }>(`SELECT id, state FROM expansions WHERE id = ANY($1::uuid[])`, [[...inFlight.keys()]]);
+    const removals: Promise<unknown>[] = [];
+    for (const r of rows) {
+      if (r.state === 'active' && inFlight.get(r.id) === 'adding') {
+        inFlight.set(r.id, 'removing');
+        removals.push(call(s.api.url, 'DELETE', `/v1/expansions/${r.id}`, { key: s.key }));
+      } else if (r.state === 'released' || r.state === 'failed') {
+        inFlight.delete(r.id);
+        if (Date.now() - started > 2_000) completed++;
+        else countedFrom = Date.now() - started;
+      }
+    }
+    await Promise.all(removals);
+    await fill();
+    await sleep(10);
+  }
+  const seconds = (Date.now() - started - Math.max(countedFrom, 2_000)) / 1000;
+  return { sagasPerSec: completed / seconds, completed };
+}
+
+/** A bare BullMQ worker that does nothing, on the same Redis, at the same concurrency. */
+async function bareBullmq(): Promise<number> {
+  const prefix = `{mxs-bench-bare-${randomBytes(4).toString('hex')}}`;
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('bare', { connection, prefix });
+  const total = quick ? 5_000 : 20_000;
+  for (let i = 0; i < total; i += 1000) await queue.addBulk(Array.from({ length: 1000 }, (_, j) => ({ name: 'noop', data: { i: i + j } })));
+  let done = 0;
+  const started = Date.now();
+  const worker = new Worker('bare', async () => undefined, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix, concurrency: 128 });
+  worker.on('completed', () => done++);
+  while (done < total) await sleep(20);
+  const perSec = total / ((Date.now() - started) / 1000);
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  return perSec;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/** 200 expansions at once over 64 hosts at real-time durations: time to ready and mxs's part of it. */
+async function latency(s: Stack): Promise<{ readyP50Ms: number; readyP99Ms: number; overheadP50Ms: number; overheadP99Ms: number; hostP50Ms: number }> {
+  const ids = await Promise.all(Array.from({ length: LATENCY_EXPANSIONS }, (_, i) => post(s, s.vmIds[i % s.vmIds.length] as string)));
+  for (;;) {
+    const { rows } = await s.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM expansions WHERE id = ANY($1::uuid[]) AND state IN ('active','failed')`, [ids]);
+    if ((rows[0]?.n ?? 0) === ids.length) break;
+    await sleep(50);
+  }
+  const { rows } = await s.sql.query<{ ready_ms: number; host_ms: number }>(
+    `SELECT extract(epoch FROM (SELECT at FROM expansion_transitions t WHERE t.expansion_id = e.id AND t.to_state = 'active' LIMIT 1) - e.created_at) * 1000 AS ready_ms,
+       (SELECT coalesce(sum((v->>'durationMs')::float8), 0) FROM operations o, jsonb_each(o.checkpoint->'steps') AS s(k, v)
+         WHERE o.expansion_id = e.id AND o.kind = 'hot-add') AS host_ms
+     FROM expansions e WHERE e.id = ANY($1::uuid[]) AND e.state = 'active'`,
+    [ids],
+  );
+  const ready = rows.map((r) => r.ready_ms);
+  const overhead = rows.map((r) => r.ready_ms - r.host_ms);
+  return {
+    readyP50Ms: percentile(ready, 50), readyP99Ms: percentile(ready, 99),
+    overheadP50Ms: percentile(overhead, 50), overheadP99Ms: percentile(overhead, 99), hostP50Ms: percentile(rows.map((r) => r.host_ms), 50),
+  };
+}
+
+async function main(): Promise<void> {
+  log('bench:hotplug — starting the simulator (time scale 0), the API and the worker…');
+  const fast = await startStack(0);
+  let t: Awaited<ReturnType<typeof throughput>>;
+  try {
+    t = await throughput(fast);
+  } finally {
+    await stopStack(fast);
+  }
+  const bare = await bareBullmq();
+  log('…and again at real-time durations for the latency run');
+  const real = await startStack(1);
+  let l: Awaited<ReturnType<typeof latency>>;
+  try {
+    l = await latency(real);
+  } finally {
+    await stopStack(real);
+  }
+  const r = (x: number): number => Math.round(x * 10) / 10;
+  const result = {
+    sagasPerSec: r(t.sagasPerSec), sagasCompleted: t.completed, bareBullmqJobsPerSec: r(bare), ratioToBareBullmq: r((t.sagasPerSec / bare) * 1000) / 1000,
+    readyP50Ms: r(l.readyP50Ms), readyP99Ms: r(l.readyP99Ms), hostStepsP50Ms: r(l.hostP50Ms), overheadP50Ms: r(l.overheadP50Ms), overheadP99Ms: r(l.overheadP99Ms),
+    targets: TARGETS, meetsTargets: { sagasPerSec: t.sagasPerSec >= TARGETS.sagasPerSec, overheadP99Ms: l.overheadP99Ms <= TARGETS.overheadP99Ms },
+  };
+  console.log(`sagas/s (add+remove, time scale 0)   ${result.sagasPerSec}   target ≥ ${TARGETS.sagasPerSec}`);
+  console.log(`bare BullMQ jobs/s (same Redis)       ${result.bareBullmqJobsPerSec}   ratio ${result.ratioToBareBullmq}`);
+  console.log(`time to ready p50 / p99 (real time)  ${result.readyP50Ms} / ${result.readyP99Ms} ms`);
+  console.log(`mxs overhead p50 / p99               ${result.overheadP50Ms} / ${result.overheadP99Ms} ms   target p99 ≤ ${TARGETS.overheadP99Ms}`);
+  console.log(JSON.stringify(result));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
