@@ -33,14 +33,19 @@ const LATENCY_EXPANSIONS = 200;
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface BenchVm {
+  readonly id: string;
+  /** Its tenant's key. */
+  readonly key: string;
+}
+
 interface Stack {
   db: TestDatabase;
   prefix: string;
   sim: AppProcess;
   api: AppProcess;
   worker: AppProcess;
-  key: string;
-  vmIds: string[];
+  vms: BenchVm[];
   sql: Client;
 }
 
@@ -60,18 +65,19 @@ async function startStack(timeScale: number): Promise<Stack> {
   const control = new SimulatorControl({ baseUrl: sim.url, token: TOKEN });
   await control.loadFleet(fleet);
   control.close();
-  const tenant = await admin(api.url, 'POST', '/admin/v1/tenants', { id: 'bench', name: 'Bench', quotaGiB: 10_000_000 });
+  // A tenant per VM, as in real traffic: a tenant's quota row orders its own commits, by design.
   const hosts = fleet.hosts.slice(0, 64);
-  const vmIds: string[] = [];
+  const vms: BenchVm[] = [];
   for (const [i, h] of hosts.entries()) {
     const id = `bench-vm-${i}`;
-    const vm = await admin(api.url, 'POST', '/admin/v1/vms', { id, tenantId: 'bench', hostId: h.id, dramGiB: 512 });
-    if (vm.status !== 201) throw new Error(`vm: ${vm.status} ${JSON.stringify(vm.body)}`);
-    vmIds.push(id);
+    const tenant = await admin(api.url, 'POST', '/admin/v1/tenants', { id: `bench-${i}`, name: `Bench ${i}`, quotaGiB: 1_000_000 });
+    const vm = await admin(api.url, 'POST', '/admin/v1/vms', { id, tenantId: `bench-${i}`, hostId: h.id, dramGiB: 512, name: id });
+    if (tenant.status !== 201 || vm.status !== 201) throw new Error(`tenant/vm: ${tenant.status} ${vm.status} ${JSON.stringify(vm.body)}`);
+    vms.push({ id, key: (tenant.body as { apiKey: string }).apiKey });
   }
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
-  return { db, prefix, sim, api, worker, key: (tenant.body as { apiKey: string }).apiKey, vmIds, sql };
+  return { db, prefix, sim, api, worker, vms, sql };
 }
 
 async function stopStack(s: Stack): Promise<void> {
@@ -81,9 +87,10 @@ async function stopStack(s: Stack): Promise<void> {
   await dropQueueKeys(REDIS_URL, s.prefix);
 }
 
-function post(s: Stack, vmId: string): Promise<string> {
-  return call(s.api.url, 'POST', `/v1/vms/${vmId}/expansions`, { key: s.key, body: { sizeGiB: 1, tier: 'any' }, headers: { 'idempotency-key': randomBytes(8).toString('hex') } }).then((r) => {
+function post(s: Stack, vm: BenchVm, owners: Map<string, string>): Promise<string> {
+  return call(s.api.url, 'POST', `/v1/vms/${vm.id}/expansions`, { key: vm.key, body: { sizeGiB: 4, tier: 'any' }, headers: { 'idempotency-key': randomBytes(8).toString('hex') } }).then((r) => {
     if (r.status !== 202) throw new Error(`POST: ${r.status} ${JSON.stringify(r.body)}`);
+    owners.set(r.body.id as string, vm.key);
     return r.body.id as string;
   });
 }
@@ -91,11 +98,12 @@ function post(s: Stack, vmId: string): Promise<string> {
 /** Keeps IN_FLIGHT expansions going: each is removed once active and replaced once released. */
 async function throughput(s: Stack): Promise<{ sagasPerSec: number; completed: number }> {
   const inFlight = new Map<string, 'adding' | 'removing'>();
+  const owners = new Map<string, string>();
   let completed = 0;
   let next = 0;
   const fill = async (): Promise<void> => {
     const wanted = IN_FLIGHT - inFlight.size;
-    const ids = await Promise.all(Array.from({ length: wanted }, () => post(s, s.vmIds[next++ % s.vmIds.length] as string)));
+    const ids = await Promise.all(Array.from({ length: wanted }, () => post(s, s.vms[next++ % s.vms.length] as BenchVm, owners)));
     for (const id of ids) inFlight.set(id, 'adding');
   };
   await fill();
@@ -107,9 +115,10 @@ async function throughput(s: Stack): Promise<{ sagasPerSec: number; completed: n
     for (const r of rows) {
       if (r.state === 'active' && inFlight.get(r.id) === 'adding') {
         inFlight.set(r.id, 'removing');
-        removals.push(call(s.api.url, 'DELETE', `/v1/expansions/${r.id}`, { key: s.key }));
+        removals.push(call(s.api.url, 'DELETE', `/v1/expansions/${r.id}`, { key: owners.get(r.id) ?? '' }));
       } else if (r.state === 'released' || r.state === 'failed') {
         inFlight.delete(r.id);
+        owners.delete(r.id);
         if (Date.now() - started > 2_000) completed++;
         else countedFrom = Date.now() - started;
       }
@@ -131,7 +140,8 @@ async function bareBullmq(): Promise<number> {
   for (let i = 0; i < total; i += 1000) await queue.addBulk(Array.from({ length: 1000 }, (_, j) => ({ name: 'noop', data: { i: i + j } })));
   let done = 0;
   const started = Date.now();
-  const worker = new Worker('bare', async () => undefined, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix, concurrency: 128 });
+  const workerConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const worker = new Worker('bare', async () => undefined, { connection: workerConnection, prefix, concurrency: 128 });
   worker.on('completed', () => done++);
   while (done < total) await sleep(20);
   const perSec = total / ((Date.now() - started) / 1000);
@@ -139,6 +149,7 @@ async function bareBullmq(): Promise<number> {
   await queue.obliterate({ force: true });
   await queue.close();
   connection.disconnect();
+  workerConnection.disconnect();
   return perSec;
 }
 
@@ -149,7 +160,7 @@ function percentile(values: readonly number[], p: number): number {
 
 /** 200 expansions at once over 64 hosts at real-time durations: time to ready and mxs's part of it. */
 async function latency(s: Stack): Promise<{ readyP50Ms: number; readyP99Ms: number; overheadP50Ms: number; overheadP99Ms: number; hostP50Ms: number }> {
-  const ids = await Promise.all(Array.from({ length: LATENCY_EXPANSIONS }, (_, i) => post(s, s.vmIds[i % s.vmIds.length] as string)));
+  const ids = await Promise.all(Array.from({ length: LATENCY_EXPANSIONS }, (_, i) => post(s, s.vms[i % s.vms.length] as BenchVm, new Map())));
   for (;;) {
     const { rows } = await s.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM expansions WHERE id = ANY($1::uuid[]) AND state IN ('active','failed')`, [ids]);
     if ((rows[0]?.n ?? 0) === ids.length) break;

@@ -21,7 +21,8 @@ export function checkJobWiring(handlers: Readonly<Record<string, unknown>>, name
 }
 
 /** How long a run that must wait (host busy, hot-add unfinished) waits before it tries again. */
-const WAIT_MS: Partial<Record<SagaResult, number>> = { 'host-busy': 25, 'waiting-for-hot-add': 50, interrupted: 0 };
+// A busy host is another process's (this one's own wait in line): try again in a while, not at once.
+const WAIT_MS: Partial<Record<SagaResult, number>> = { 'host-busy': 200, 'waiting-for-hot-add': 100, interrupted: 0 };
 
 /**
  * The `hotplug` queue's consumer. Job id = operation id; a run that must wait is put back as

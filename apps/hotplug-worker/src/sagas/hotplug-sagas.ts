@@ -8,6 +8,7 @@ import { HOST_AGENT, WORKER_CONFIG } from '../tokens';
 import type { WorkerConfig } from '../config';
 import type { Checkpoint, Ending, OperationSnapshot } from './operation-store';
 import { OperationStore } from './operation-store';
+import { HostTurns } from './host-turns';
 import type { Deadlines } from './saga-steps';
 import { hotAddSteps, hotAddUndoSteps, hotRemoveRollbackSteps, hotRemoveSteps, releaseStep } from './saga-steps';
 import type { Step, StepTiming } from './step-runner';
@@ -27,6 +28,8 @@ export const STEP_TIMING = Symbol('STEP_TIMING');
 export class HotplugSagas {
   private readonly log = new Logger(HotplugSagas.name);
   private readonly deadlines: Deadlines;
+  // A few sagas may wait in line per host; more go back to the queue so other hosts get the slots.
+  private readonly turns = new HostTurns(4);
 
   constructor(
     private readonly store: OperationStore,
@@ -43,17 +46,24 @@ export class HotplugSagas {
     const before = await this.store.snapshotOf(job.operationId);
     if (before === null) throw new Error(`operation ${job.operationId} does not exist`);
     if (isFinished(before)) return 'already-finished';
-    if (job.kind === 'hot-remove' && (await this.store.unfinishedHotAdd(job.expansionId)) !== null) return 'waiting-for-hot-add';
-    const begun = await this.store.begin(job, this.config.MXS_HOST_LEASE_MS);
-    if (begun.kind === 'busy') return 'host-busy';
-    const lease = this.holdLease(job, shutdown);
+    const releaseTurn = await this.turns.take(job.hostId);
+    if (releaseTurn === null) return 'host-busy';
     try {
-      return await this.resume(job, begun.snapshot, lease.signal);
-    } catch (error) {
-      if (error instanceof SagaStop && error.kind === 'interrupted') return 'interrupted';
-      throw error;
+      // In line behind its hot-add when that runs here; otherwise it comes back after it.
+      if (job.kind === 'hot-remove' && (await this.store.unfinishedHotAdd(job.expansionId)) !== null) return 'waiting-for-hot-add';
+      const begun = await this.store.begin(job, this.config.MXS_HOST_LEASE_MS);
+      if (begun.kind === 'busy') return 'host-busy';
+      const lease = this.holdLease(job, shutdown);
+      try {
+        return await this.resume(job, begun.snapshot, lease.signal);
+      } catch (error) {
+        if (error instanceof SagaStop && error.kind === 'interrupted') return 'interrupted';
+        throw error;
+      } finally {
+        lease.stop();
+      }
     } finally {
-      lease.stop();
+      releaseTurn();
     }
   }
 
