@@ -21,6 +21,8 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { SimulatorControl } from '@mxs/host-agent';
+import type { CpuSnapshot } from './cpu-accounting';
+import { snapshot, split } from './cpu-accounting';
 
 const quick = process.argv.includes('--quick');
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -96,7 +98,7 @@ function post(s: Stack, vm: BenchVm, owners: Map<string, string>): Promise<strin
 }
 
 /** Keeps IN_FLIGHT expansions going: each is removed once active and replaced once released. */
-async function throughput(s: Stack): Promise<{ sagasPerSec: number; completed: number }> {
+async function throughput(s: Stack): Promise<{ sagasPerSec: number; completed: number; cpuMsPerSaga: Record<string, number>; machineBusyPct: number }> {
   const inFlight = new Map<string, 'adding' | 'removing'>();
   const owners = new Map<string, string>();
   let completed = 0;
@@ -109,6 +111,11 @@ async function throughput(s: Stack): Promise<{ sagasPerSec: number; completed: n
   await fill();
   const started = Date.now();
   let countedFrom = 0;
+  const groups = {
+    api: [s.api.process.pid ?? 0], worker: [s.worker.process.pid ?? 0], simulator: [s.sim.process.pid ?? 0], driver: [process.pid],
+    postgres: await backendPids(s), redis: [await redisPid()],
+  };
+  let cpuBefore: CpuSnapshot | null = null;
   while (Date.now() - started < THROUGHPUT_SECONDS * 1000) {
     const { rows } = await s.sql.query<{ id: string; state: string }>(`SELECT id, state FROM expansions WHERE id = ANY($1::uuid[])`, [[...inFlight.keys()]]);
     const removals: Promise<unknown>[] = [];
@@ -119,8 +126,10 @@ async function throughput(s: Stack): Promise<{ sagasPerSec: number; completed: n
       } else if (r.state === 'released' || r.state === 'failed') {
         inFlight.delete(r.id);
         owners.delete(r.id);
-        if (Date.now() - started > 2_000) completed++;
-        else countedFrom = Date.now() - started;
+        if (Date.now() - started > 2_000) {
+          cpuBefore ??= snapshot(Object.values(groups).flat());
+          completed++;
+        } else countedFrom = Date.now() - started;
       }
     }
     await Promise.all(removals);
@@ -128,7 +137,26 @@ async function throughput(s: Stack): Promise<{ sagasPerSec: number; completed: n
     await sleep(10);
   }
   const seconds = (Date.now() - started - Math.max(countedFrom, 2_000)) / 1000;
-  return { sagasPerSec: completed / seconds, completed };
+  const cpuAfter = snapshot(Object.values(groups).flat());
+  const cpu = cpuBefore === null || cpuAfter === null ? null : split(cpuBefore, cpuAfter, groups);
+  const perSaga = Object.fromEntries(Object.entries(cpu?.groupsMs ?? {}).map(([k, ms]) => [k, Math.round((ms / Math.max(1, completed)) * 100) / 100]));
+  return { sagasPerSec: completed / seconds, completed, cpuMsPerSaga: { ...perSaga, others: Math.round(((cpu?.othersMs ?? 0) / Math.max(1, completed)) * 100) / 100 }, machineBusyPct: cpu?.machineBusyPct ?? 0 };
+}
+
+/** The PostgreSQL backends serving the bench database (the apps' pools). */
+async function backendPids(s: Stack): Promise<number[]> {
+  const { rows } = await s.sql.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  return rows.map((r) => r.pid);
+}
+
+async function redisPid(): Promise<number> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const info = await redis.info('server');
+    return Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** A bare BullMQ worker that does nothing, on the same Redis, at the same concurrency. */
@@ -201,11 +229,12 @@ async function main(): Promise<void> {
   }
   const r = (x: number): number => Math.round(x * 10) / 10;
   const result = {
-    sagasPerSec: r(t.sagasPerSec), sagasCompleted: t.completed, bareBullmqJobsPerSec: r(bare), ratioToBareBullmq: r((t.sagasPerSec / bare) * 1000) / 1000,
+    sagasPerSec: r(t.sagasPerSec), sagasCompleted: t.completed, cpuMsPerSaga: t.cpuMsPerSaga, machineBusyPct: t.machineBusyPct, bareBullmqJobsPerSec: r(bare), ratioToBareBullmq: r((t.sagasPerSec / bare) * 1000) / 1000,
     readyP50Ms: r(l.readyP50Ms), readyP99Ms: r(l.readyP99Ms), hostStepsP50Ms: r(l.hostP50Ms), overheadP50Ms: r(l.overheadP50Ms), overheadP99Ms: r(l.overheadP99Ms),
     targets: TARGETS, meetsTargets: { sagasPerSec: t.sagasPerSec >= TARGETS.sagasPerSec, overheadP99Ms: l.overheadP99Ms <= TARGETS.overheadP99Ms },
   };
   console.log(`sagas/s (add+remove, time scale 0)   ${result.sagasPerSec}   target ≥ ${TARGETS.sagasPerSec}`);
+  console.log(`CPU ms per saga pair                 ${Object.entries(t.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${t.machineBusyPct}% busy)`);
   console.log(`bare BullMQ jobs/s (same Redis)       ${result.bareBullmqJobsPerSec}   ratio ${result.ratioToBareBullmq}`);
   console.log(`time to ready p50 / p99 (real time)  ${result.readyP50Ms} / ${result.readyP99Ms} ms`);
   console.log(`mxs overhead p50 / p99               ${result.overheadP50Ms} / ${result.overheadP99Ms} ms   target p99 ≤ ${TARGETS.overheadP99Ms}`);

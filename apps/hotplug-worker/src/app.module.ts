@@ -18,9 +18,6 @@ import { OperationStore } from './sagas/operation-store';
 import { realTiming } from './sagas/step-runner';
 import { HOST_AGENT, WORKER_CONFIG } from './tokens';
 
-/** How long running sagas may take to finish on shutdown before they stop at a checkpoint. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
 /** Starts consuming once everything is up; on shutdown the consumer drains before anything closes. */
 class ConsumerLifecycle implements OnApplicationBootstrap {
   constructor(
@@ -36,7 +33,7 @@ class ConsumerLifecycle implements OnApplicationBootstrap {
     connection.on('error', () => undefined);
     this.processor.start(connection);
     this.metrics.watchQueue(this.queues.get(QUEUES.hotplug));
-    this.closer.add('workers', 'hotplug consumer', () => this.processor.stop(SHUTDOWN_GRACE_MS));
+    this.closer.add('workers', 'hotplug consumer', () => this.processor.stop(this.config.MXS_SHUTDOWN_GRACE_MS));
     this.closer.add('redis', 'hotplug consumer connection', async () => {
       await connection.quit().catch(() => connection.disconnect());
     });

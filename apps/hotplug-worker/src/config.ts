@@ -18,6 +18,8 @@ export const workerConfigSchema = baseConfigSchema.extend({
   MXS_STEP_DEADLINE_MS: envInteger({ min: 100, max: 3_600_000, default: 120_000 }),
   /** Deadline of a fabric release, per GiB on top of the step deadline: scrubbing takes time. */
   MXS_SANITIZE_MS_PER_GIB: envInteger({ min: 0, max: 600_000, default: 1_000 }),
+  /** On SIGTERM, how long running sagas may take to finish before they stop at their next step. */
+  MXS_SHUTDOWN_GRACE_MS: envInteger({ min: 0, max: 600_000, default: 10_000 }),
   /** Relay the outbox from this process too (usage events it writes go out without an API). */
   MXS_OUTBOX_RELAY: envBoolean(true),
   /** Re-place expansions off a failed device or switch, unless a tenant says otherwise. */
