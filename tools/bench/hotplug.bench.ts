@@ -7,8 +7,8 @@
  *    BullMQ worker doing nothing on the same Redis, jobs per second, and the ratio.
  * 2. Latency: the simulator at its default (real-time) durations, 200 expansions at once over 64
  *    hosts; time to ready p50/p99, and mxs's own part of it: the total minus the time the
- *    simulated host spent on the expansion's own steps (waiting for its turn on a busy host is
- *    mxs's, by design one hot-plug per host, and is counted in the overhead).
+ *    simulated host spent on steps meanwhile (its own, and those of expansions ahead of it on
+ *    that host, since a host runs one hot-plug at a time); also shown counting that wait.
  * Prints a table, then one JSON line.
  */
 import { createTestDatabase } from '@mxs/persistence';
@@ -187,25 +187,38 @@ function percentile(values: readonly number[], p: number): number {
 }
 
 /** 200 expansions at once over 64 hosts at real-time durations: time to ready and mxs's part of it. */
-async function latency(s: Stack): Promise<{ readyP50Ms: number; readyP99Ms: number; overheadP50Ms: number; overheadP99Ms: number; hostP50Ms: number }> {
+async function latency(s: Stack): Promise<{ readyP50Ms: number; readyP99Ms: number; overheadP50Ms: number; overheadP99Ms: number; hostP50Ms: number; overheadWithHostWaitP50Ms: number; overheadWithHostWaitP99Ms: number }> {
   const ids = await Promise.all(Array.from({ length: LATENCY_EXPANSIONS }, (_, i) => post(s, s.vms[i % s.vms.length] as BenchVm, new Map())));
   for (;;) {
     const { rows } = await s.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM expansions WHERE id = ANY($1::uuid[]) AND state IN ('active','failed')`, [ids]);
     if ((rows[0]?.n ?? 0) === ids.length) break;
     await sleep(50);
   }
-  const { rows } = await s.sql.query<{ ready_ms: number; host_ms: number }>(
-    `SELECT extract(epoch FROM (SELECT at FROM expansion_transitions t WHERE t.expansion_id = e.id AND t.to_state = 'active' LIMIT 1) - e.created_at) * 1000 AS ready_ms,
-       (SELECT coalesce(sum((v->>'durationMs')::float8), 0) FROM operations o, jsonb_each(o.checkpoint->'steps') AS s(k, v)
-         WHERE o.expansion_id = e.id AND o.kind = 'hot-add') AS host_ms
-     FROM expansions e WHERE e.id = ANY($1::uuid[]) AND e.state = 'active'`,
+  // A step's span is [finishedAt - durationMs, finishedAt]; the host runs one hot-plug at a time,
+  // so what it spent on steps (its own or earlier expansions') while this one waited is host time.
+  const { rows } = await s.sql.query<{ ready_ms: number; own_ms: number; host_busy_ms: number }>(
+    `WITH steps AS (
+       SELECT e.host_id, o.expansion_id, (v->>'finishedAt')::timestamptz AS fin, (v->>'durationMs')::float8 AS dur
+       FROM operations o JOIN expansions e ON e.id = o.expansion_id, jsonb_each(o.checkpoint->'steps') AS x(k, v)
+       WHERE o.kind = 'hot-add' AND e.id = ANY($1::uuid[])
+     ), ready AS (
+       SELECT e.id, e.host_id, e.created_at AS t0, (SELECT at FROM expansion_transitions t WHERE t.expansion_id = e.id AND t.to_state = 'active' LIMIT 1) AS t1
+       FROM expansions e WHERE e.id = ANY($1::uuid[]) AND e.state = 'active'
+     )
+     SELECT extract(epoch FROM r.t1 - r.t0) * 1000 AS ready_ms,
+       (SELECT coalesce(sum(s.dur), 0) FROM steps s WHERE s.expansion_id = r.id) AS own_ms,
+       (SELECT coalesce(sum(greatest(0, extract(epoch FROM least(s.fin, r.t1) - greatest(s.fin - s.dur * interval '1 millisecond', r.t0)) * 1000)), 0)
+          FROM steps s WHERE s.host_id = r.host_id) AS host_busy_ms
+     FROM ready r`,
     [ids],
   );
   const ready = rows.map((r) => r.ready_ms);
-  const overhead = rows.map((r) => r.ready_ms - r.host_ms);
+  const overhead = rows.map((r) => r.ready_ms - r.host_busy_ms);
+  const overheadOwn = rows.map((r) => r.ready_ms - r.own_ms);
   return {
     readyP50Ms: percentile(ready, 50), readyP99Ms: percentile(ready, 99),
-    overheadP50Ms: percentile(overhead, 50), overheadP99Ms: percentile(overhead, 99), hostP50Ms: percentile(rows.map((r) => r.host_ms), 50),
+    overheadP50Ms: percentile(overhead, 50), overheadP99Ms: percentile(overhead, 99), hostP50Ms: percentile(rows.map((r) => r.own_ms), 50),
+    overheadWithHostWaitP50Ms: percentile(overheadOwn, 50), overheadWithHostWaitP99Ms: percentile(overheadOwn, 99),
   };
 }
 
@@ -231,13 +244,15 @@ async function main(): Promise<void> {
   const result = {
     sagasPerSec: r(t.sagasPerSec), sagasCompleted: t.completed, cpuMsPerSaga: t.cpuMsPerSaga, machineBusyPct: t.machineBusyPct, bareBullmqJobsPerSec: r(bare), ratioToBareBullmq: r((t.sagasPerSec / bare) * 1000) / 1000,
     readyP50Ms: r(l.readyP50Ms), readyP99Ms: r(l.readyP99Ms), hostStepsP50Ms: r(l.hostP50Ms), overheadP50Ms: r(l.overheadP50Ms), overheadP99Ms: r(l.overheadP99Ms),
+    overheadWithHostWaitP50Ms: r(l.overheadWithHostWaitP50Ms), overheadWithHostWaitP99Ms: r(l.overheadWithHostWaitP99Ms),
     targets: TARGETS, meetsTargets: { sagasPerSec: t.sagasPerSec >= TARGETS.sagasPerSec, overheadP99Ms: l.overheadP99Ms <= TARGETS.overheadP99Ms },
   };
   console.log(`sagas/s (add+remove, time scale 0)   ${result.sagasPerSec}   target ≥ ${TARGETS.sagasPerSec}`);
   console.log(`CPU ms per saga pair                 ${Object.entries(t.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${t.machineBusyPct}% busy)`);
   console.log(`bare BullMQ jobs/s (same Redis)       ${result.bareBullmqJobsPerSec}   ratio ${result.ratioToBareBullmq}`);
   console.log(`time to ready p50 / p99 (real time)  ${result.readyP50Ms} / ${result.readyP99Ms} ms`);
-  console.log(`mxs overhead p50 / p99               ${result.overheadP50Ms} / ${result.overheadP99Ms} ms   target p99 ≤ ${TARGETS.overheadP99Ms}`);
+  console.log(`mxs overhead p50 / p99               ${result.overheadP50Ms} / ${result.overheadP99Ms} ms   target p99 ≤ ${TARGETS.overheadP99Ms} (total minus the host's step time)`);
+  console.log(`  counting the wait for a busy host  ${result.overheadWithHostWaitP50Ms} / ${result.overheadWithHostWaitP99Ms} ms (total minus its own steps)`);
   console.log(JSON.stringify(result));
 }
 
