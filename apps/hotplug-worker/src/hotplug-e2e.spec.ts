@@ -1,4 +1,5 @@
 /// <reference types="jest" />
+import { expansionEventSchema, usageEventSchema } from '@mxs/contracts';
 import { TestStack } from './testing/stack';
 
 /** Counts of the simulator's effects for one expansion, by kind: each should happen once. */
@@ -75,6 +76,11 @@ describe('an expansion from request to release', () => {
     );
     expect(usage.map((u) => [u.payload.type, u.payload.sizeGiB])).toEqual([['expansion.activated', 4], ['expansion.released', 0]]);
     expect(new Set(usage.map((u) => u.payload.eventId)).size).toBe(2);
+    // What billing and automation will parse: the contracts' own schemas accept every event.
+    for (const u of usage) expect(usageEventSchema.safeParse(u.payload).error).toBeUndefined();
+    const changes = await stack.sql<{ payload: unknown }>(`SELECT payload FROM outbox WHERE queue = 'expansion-events' AND payload->>'expansionId' = $1`, [id]);
+    expect(changes.length).toBeGreaterThanOrEqual(2);
+    for (const c of changes) expect(expansionEventSchema.safeParse(c.payload).error).toBeUndefined();
     const ops = await stack.sql<{ kind: string; state: string; steps: string[] }>(
       `SELECT kind, state, ARRAY(SELECT jsonb_object_keys(checkpoint->'steps') ORDER BY 1) AS steps FROM operations WHERE expansion_id = $1 ORDER BY created_at`,
       [id],

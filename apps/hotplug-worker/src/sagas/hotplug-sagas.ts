@@ -43,15 +43,13 @@ export class HotplugSagas {
   }
 
   async run(job: HotplugJob, shutdown: AbortSignal): Promise<SagaResult> {
-    const before = await this.store.snapshotOf(job.operationId);
-    if (before === null) throw new Error(`operation ${job.operationId} does not exist`);
-    if (isFinished(before)) return 'already-finished';
     const releaseTurn = await this.turns.take(job.hostId);
     if (releaseTurn === null) return 'host-busy';
     try {
       // In line behind its hot-add when that runs here; otherwise it comes back after it.
       if (job.kind === 'hot-remove' && (await this.store.unfinishedHotAdd(job.expansionId)) !== null) return 'waiting-for-hot-add';
       const begun = await this.store.begin(job, this.config.MXS_HOST_LEASE_MS);
+      if (begun.kind === 'finished') return 'already-finished';
       if (begun.kind === 'busy') return 'host-busy';
       const lease = this.holdLease(job, shutdown);
       try {
@@ -173,10 +171,6 @@ export class HotplugSagas {
       },
     };
   }
-}
-
-function isFinished(s: OperationSnapshot): boolean {
-  return s.state === 'done' || s.state === 'failed' || s.state === 'superseded';
 }
 
 /** Undoing what is not there is done: `not-found` from the agent means nothing is left to undo. */

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { ExpansionEvent, ExpansionState, HotplugJob, UsageEvent, UsageEventType } from '@mxs/contracts';
+import type { ExpansionState, HotplugJob, UsageEventType } from '@mxs/contracts';
 import { QUEUES } from '@mxs/contracts';
 import type { OperationState } from '@mxs/persistence';
 import { updateReturning } from '@mxs/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { EntityManager } from 'typeorm';
 
 /** What one step left behind: kept in `operations.checkpoint.steps[name]` once it is done. */
 export interface StepRecord {
@@ -29,7 +28,11 @@ export interface OperationSnapshot {
   readonly placedTier: 'direct' | 'pooled';
 }
 
-export type BeginOutcome = { readonly kind: 'busy' } | { readonly kind: 'begun'; readonly snapshot: OperationSnapshot };
+export type BeginOutcome = { readonly kind: 'busy' } | { readonly kind: 'finished' } | { readonly kind: 'begun'; readonly snapshot: OperationSnapshot };
+
+export function isFinishedState(state: OperationState): boolean {
+  return state === 'done' || state === 'failed' || state === 'superseded';
+}
 
 /** How a saga ends: the expansion's new state, from which states, and what it means for capacity. */
 export interface Ending {
@@ -54,36 +57,40 @@ export class OperationStore {
 
   /**
    * Takes the host's lease for this operation (or finds it held by another) and marks the
-   * operation running; a hot-add also moves its expansion from `placed` to `attaching`.
+   * operation running; a hot-add also moves its expansion from `placed` to `attaching`. One
+   * statement: nothing changes unless the lease is taken, and a finished operation takes none.
    */
   async begin(job: HotplugJob, leaseMs: number): Promise<BeginOutcome> {
-    return this.db.transaction(async (m) => {
-      const leased = (await m.query(
-        `INSERT INTO host_leases (host_id, operation_id, expires_at) VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond')
+    const rows = (await this.db.query(
+      `WITH lease AS (
+         INSERT INTO host_leases (host_id, operation_id, expires_at)
+         SELECT $1, $2, clock_timestamp() + $3 * interval '1 millisecond'
+         WHERE EXISTS (SELECT 1 FROM operations WHERE id = $2 AND state IN ('pending','running','compensating'))
          ON CONFLICT (host_id) DO UPDATE SET operation_id = EXCLUDED.operation_id, expires_at = EXCLUDED.expires_at
          WHERE host_leases.operation_id = EXCLUDED.operation_id OR host_leases.expires_at < clock_timestamp()
-         RETURNING operation_id`,
-        [job.hostId, job.operationId, leaseMs],
-      )) as unknown[];
-      if (leased.length === 0) return { kind: 'busy' as const };
-      const snapshot = await this.snapshot(m, job.operationId, true);
-      if (snapshot === null) throw new Error(`operation ${job.operationId} has no row`);
-      if (snapshot.state === 'pending') {
-        await m.query(`UPDATE operations SET state = 'running', started_at = clock_timestamp(), attempts = attempts + 1, updated_at = now() WHERE id = $1`, [job.operationId]);
-      } else {
-        await m.query(`UPDATE operations SET attempts = attempts + 1, updated_at = now() WHERE id = $1`, [job.operationId]);
-      }
-      let expansionState = snapshot.expansionState;
-      if (job.kind === 'hot-add' && expansionState === 'placed') {
-        await moveExpansion(m, job.expansionId, ['placed'], 'attaching', null, job.requestId);
-        expansionState = 'attaching';
-      }
-      return { kind: 'begun' as const, snapshot: { ...snapshot, state: snapshot.state === 'pending' ? 'running' : snapshot.state, expansionState } };
-    });
-  }
-
-  async snapshotOf(operationId: string): Promise<OperationSnapshot | null> {
-    return this.snapshot(this.db.manager, operationId, false);
+         RETURNING operation_id
+       ), op AS (
+         UPDATE operations SET state = CASE WHEN state = 'pending' THEN 'running' ELSE state END,
+           started_at = coalesce(started_at, clock_timestamp()), attempts = attempts + 1, updated_at = now()
+         WHERE id = $2 AND EXISTS (SELECT 1 FROM lease) RETURNING state, checkpoint
+       ), attach AS (
+         UPDATE expansions SET state = 'attaching', updated_at = now()
+         WHERE id = $4 AND state = 'placed' AND $5::text = 'hot-add' AND EXISTS (SELECT 1 FROM lease) RETURNING id
+       ), tr AS (
+         INSERT INTO expansion_transitions (expansion_id, from_state, to_state, request_id) SELECT id, 'placed', 'attaching', $6 FROM attach
+       )
+       SELECT (SELECT count(*) FROM lease)::int AS leased, op.state, op.checkpoint,
+         CASE WHEN EXISTS (SELECT 1 FROM attach) THEN 'attaching' ELSE e.state END AS expansion_state, e.placed_tier,
+         (SELECT state FROM operations WHERE id = $2) AS state_before
+       FROM expansions e LEFT JOIN op ON true WHERE e.id = $4`,
+      [job.hostId, job.operationId, leaseMs, job.expansionId, job.kind, job.requestId],
+    )) as { leased: number; state: OperationState | null; checkpoint: Checkpoint | null; expansion_state: ExpansionState; placed_tier: 'direct' | 'pooled'; state_before: OperationState }[];
+    const row = rows[0];
+    if (row === undefined) throw new Error(`operation ${job.operationId}: its expansion ${job.expansionId} has no row`);
+    if (row.leased === 0 || row.state === null || row.checkpoint === null) {
+      return isFinishedState(row.state_before) ? { kind: 'finished' } : { kind: 'busy' };
+    }
+    return { kind: 'begun', snapshot: { state: row.state, checkpoint: row.checkpoint, expansionState: row.expansion_state, placedTier: row.placed_tier } };
   }
 
   /** The expansion's hot-add, while it has not finished: a hot-remove waits for it. */
@@ -124,86 +131,62 @@ export class OperationStore {
     );
   }
 
-  /** Ends the saga (see Ending); returns the outbox rows it wrote, for the relay's kick. */
+  /**
+   * Ends the saga (see Ending) in one statement; returns the outbox rows it wrote, for the
+   * relay's kick. The events are built here from the row the move returns, so they say exactly
+   * what was committed.
+   */
   async end(job: HotplugJob, ending: Ending, at: Date): Promise<number> {
-    return this.db.transaction(async (m) => {
-      const moved = ending.to === null ? null : await moveExpansion(m, job.expansionId, ending.from, ending.to, ending.reason, job.requestId);
-      if (moved !== null && ending.returnCapacity) {
-        await m.query(
-          `WITH x AS (UPDATE expansion_extents SET live = false WHERE expansion_id = $1 AND live RETURNING 1),
-           t AS (UPDATE tenants SET used_gib = used_gib - $2, updated_at = now() WHERE id = $3)
-           UPDATE hosts SET mapped_gib = mapped_gib - $2, updated_at = now() WHERE id = $4`,
-          [job.expansionId, moved.sizeGiB, moved.tenantId, moved.hostId],
-        );
-      }
-      await m.query(
-        `UPDATE operations SET state = $2, finished_at = clock_timestamp(), updated_at = now(),
-           last_error = coalesce($3, last_error) WHERE id = $1`,
-        [job.operationId, ending.operationState, ending.operationState === 'failed' ? ending.reason : null],
-      );
-      await m.query(`DELETE FROM host_leases WHERE host_id = $1 AND operation_id = $2`, [job.hostId, job.operationId]);
-      if (moved === null || ending.to === null) return 0;
-      const events: { id: string; queue: string; name: string; payload: unknown }[] = [];
-      const atIso = at.toISOString();
-      if (ending.usage !== null) {
-        const usage: UsageEvent = {
-          eventId: randomUUID(), type: ending.usage, expansionId: job.expansionId, tenantId: moved.tenantId, vmId: moved.vmId,
-          hostId: moved.hostId, tier: moved.placedTier, sizeGiB: ending.usage === 'expansion.released' ? 0 : moved.sizeGiB, at: atIso, reason: ending.reason,
-        };
-        events.push({ id: usage.eventId, queue: QUEUES.usageEvents, name: 'usage-event', payload: usage });
-      }
-      const changed: ExpansionEvent = {
-        eventId: randomUUID(), type: 'expansion.state-changed', tenantId: moved.tenantId, vmId: moved.vmId, expansionId: job.expansionId,
-        state: ending.to, idempotencyKey: null, status: 200, at: atIso, body: { from: moved.from, to: ending.to, reason: ending.reason },
-      };
-      events.push({ id: changed.eventId, queue: QUEUES.expansionEvents, name: 'expansion-event', payload: changed });
-      await m.query(
-        `INSERT INTO outbox (id, queue, job_name, payload) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[])`,
-        [events.map((e) => e.id), events.map((e) => e.queue), events.map((e) => e.name), events.map((e) => JSON.stringify(e.payload))],
-      );
-      return events.length;
-    });
+    const rows = (await this.db.query(
+      `WITH old AS (
+         SELECT id, state FROM expansions WHERE id = $1 AND $3::text IS NOT NULL AND state = ANY($2::text[]) FOR UPDATE
+       ), u AS (
+         UPDATE expansions e SET state = $3, reason = $4, updated_at = now() FROM old WHERE e.id = old.id
+         RETURNING old.state AS from_state, e.tenant_id, e.vm_id, e.host_id, e.size_gib, e.placed_tier
+       ), tr AS (
+         INSERT INTO expansion_transitions (expansion_id, from_state, to_state, reason, request_id) SELECT $1, from_state, $3, $4, $5 FROM u
+       ), x AS (
+         UPDATE expansion_extents SET live = false WHERE $6::boolean AND live AND expansion_id = $1 AND EXISTS (SELECT 1 FROM u)
+       ), t AS (
+         UPDATE tenants SET used_gib = used_gib - u.size_gib, updated_at = now() FROM u WHERE $6::boolean AND tenants.id = u.tenant_id
+       ), h AS (
+         UPDATE hosts SET mapped_gib = mapped_gib - u.size_gib, updated_at = now() FROM u WHERE $6::boolean AND hosts.id = u.host_id
+       ), op AS (
+         UPDATE operations SET state = $7, finished_at = clock_timestamp(), updated_at = now(), last_error = coalesce($8, last_error) WHERE id = $9
+       ), lease AS (
+         DELETE FROM host_leases WHERE host_id = $10 AND operation_id = $9
+       ), ev AS (
+         SELECT $11::uuid AS id, $15::text AS queue, 'usage-event' AS job_name,
+           jsonb_build_object('eventId', $11::text, 'type', $12::text, 'expansionId', $1::text, 'tenantId', u.tenant_id, 'vmId', u.vm_id,
+             'hostId', u.host_id, 'tier', u.placed_tier, 'sizeGiB', CASE WHEN $12::text = 'expansion.released' THEN 0 ELSE u.size_gib END,
+             'at', $13::text, 'reason', $4::text) AS payload
+         FROM u WHERE $12::text IS NOT NULL
+         UNION ALL
+         SELECT $14::uuid, $16::text, 'expansion-event',
+           jsonb_build_object('eventId', $14::text, 'type', 'expansion.state-changed', 'tenantId', u.tenant_id, 'vmId', u.vm_id,
+             'expansionId', $1::text, 'state', $3::text, 'idempotencyKey', NULL, 'status', 200, 'at', $13::text,
+             'body', jsonb_build_object('from', u.from_state, 'to', $3::text, 'reason', $4::text))
+         FROM u
+       ), ob AS (
+         INSERT INTO outbox (id, queue, job_name, payload) SELECT id, queue, job_name, payload FROM ev
+       )
+       SELECT count(*)::int AS events FROM ev`,
+      [
+        job.expansionId, ending.from, ending.to, ending.reason, job.requestId, ending.returnCapacity,
+        ending.operationState, ending.operationState === 'failed' ? ending.reason : null, job.operationId, job.hostId,
+        randomUUID(), ending.usage, at.toISOString(), randomUUID(), QUEUES.usageEvents, QUEUES.expansionEvents,
+      ],
+    )) as { events: number }[];
+    return rows[0]?.events ?? 0;
   }
 
-  private async snapshot(m: EntityManager, operationId: string, lock: boolean): Promise<OperationSnapshot | null> {
-    const rows = (await m.query(
+  async snapshotOf(operationId: string): Promise<OperationSnapshot | null> {
+    const rows = (await this.db.query(
       `SELECT o.state, o.checkpoint, e.state AS expansion_state, e.placed_tier FROM operations o JOIN expansions e ON e.id = o.expansion_id
-       WHERE o.id = $1 ${lock ? 'FOR UPDATE OF o' : ''}`,
+       WHERE o.id = $1`,
       [operationId],
     )) as { state: OperationState; checkpoint: Checkpoint; expansion_state: ExpansionState; placed_tier: 'direct' | 'pooled' }[];
     const row = rows[0];
     return row === undefined ? null : { state: row.state, checkpoint: row.checkpoint, expansionState: row.expansion_state, placedTier: row.placed_tier };
   }
-}
-
-interface MovedExpansion {
-  readonly from: ExpansionState;
-  readonly tenantId: string;
-  readonly vmId: string;
-  readonly hostId: string;
-  readonly sizeGiB: number;
-  readonly placedTier: 'direct' | 'pooled';
-}
-
-/** Moves the expansion if it is in one of `from`, with its transition; null when it was not. */
-async function moveExpansion(
-  m: EntityManager,
-  expansionId: string,
-  from: readonly ExpansionState[],
-  to: ExpansionState,
-  reason: string | null,
-  requestId: string | null,
-): Promise<MovedExpansion | null> {
-  const rows = (await m.query(
-    `WITH old AS (SELECT id, state FROM expansions WHERE id = $1 AND state = ANY($2::text[]) FOR UPDATE),
-     u AS (UPDATE expansions e SET state = $3, reason = $4, updated_at = now() FROM old WHERE e.id = old.id
-           RETURNING old.state AS from_state, e.tenant_id, e.vm_id, e.host_id, e.size_gib, e.placed_tier),
-     tr AS (INSERT INTO expansion_transitions (expansion_id, from_state, to_state, reason, request_id) SELECT $1, from_state, $3, $4, $5 FROM u)
-     SELECT * FROM u`,
-    [expansionId, from, to, reason, requestId],
-  )) as { from_state: ExpansionState; tenant_id: string; vm_id: string; host_id: string; size_gib: number; placed_tier: 'direct' | 'pooled' }[];
-  const r = rows[0];
-  return r === undefined
-    ? null
-    : { from: r.from_state, tenantId: r.tenant_id, vmId: r.vm_id, hostId: r.host_id, sizeGiB: r.size_gib, placedTier: r.placed_tier };
 }
