@@ -58,7 +58,7 @@ async function startStack(timeScale: number): Promise<Stack> {
   const sim = await spawnApp('host-simulator', { MXS_SIM_TOKEN: TOKEN, MXS_SIM_TIME_SCALE: String(timeScale), LOG_LEVEL: 'warn' }, 'MXS_SIM_PORT');
   const api = await spawnApp('placement-api', { ...common, MXS_RATE_LIMIT_PER_MINUTE: '0' });
   const worker = await spawnApp('hotplug-worker', {
-    ...common, MXS_HOST_AGENT_URL: sim.url, MXS_HOST_AGENT_TOKEN: TOKEN, MXS_WORKER_CONCURRENCY: '128',
+    ...common, MXS_HOST_AGENT_URL: sim.url, MXS_HOST_AGENT_TOKEN: TOKEN, 
     MXS_TELEMETRY_INTERVAL_MS: '0', MXS_RECONCILE_INTERVAL_MS: '0',
   });
   const fleet = generateFleetSpec({ preset: 'rack64', seed: 1, vmsPerHost: 0 });

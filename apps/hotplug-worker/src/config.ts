@@ -8,8 +8,8 @@ export const workerConfigSchema = baseConfigSchema.extend({
   /** The host agents (the simulator locally) and the token they require. */
   MXS_HOST_AGENT_URL: envUrl({ protocols: ['http', 'https'], default: 'http://127.0.0.1:4100' }),
   MXS_HOST_AGENT_TOKEN: envString({ minLength: 16, what: 'expected the host agents\' shared token (16+ characters)' }),
-  /** Sagas this process runs at once (over many hosts; one per host at a time). */
-  MXS_WORKER_CONCURRENCY: envInteger({ min: 1, max: 1024, default: 64 }),
+  /** Jobs this process holds at once: one saga per host runs, a few more wait their turn in line (cheap: they only wait). */
+  MXS_WORKER_CONCURRENCY: envInteger({ min: 1, max: 4096, default: 256 }),
   /** A crashed worker's host lease lapses after this; a live one renews it at a third of it. */
   MXS_HOST_LEASE_MS: envInteger({ min: 500, max: 600_000, default: 15_000 }),
   /** BullMQ's job lock: a job whose worker died is picked up again about this long after. */
