@@ -9,12 +9,13 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
-export function unauthorized(realm: string, detail: string): ProblemError {
+export function unauthorized(realm: string, detail: string, extra?: Record<string, unknown>): ProblemError {
   return new ProblemError({
     status: 401,
     slug: 'unauthorized',
     title: 'Unauthorized',
     detail,
     headers: { 'WWW-Authenticate': `Bearer realm="${realm}"` },
+    ...(extra === undefined ? {} : { extra }),
   });
 }
