@@ -121,22 +121,6 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
-/** Removes the run's BullMQ keys: the hot-add jobs that no worker takes in the benchmark. */
-export async function dropQueueKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** The Redis server's process id when it runs on this machine (for CPU accounting), else null. */
 export async function redisServerPid(redisUrl: string): Promise<number | null> {
   const host = new URL(redisUrl).hostname;

@@ -23,6 +23,7 @@ import { Client } from 'pg';
 import { SimulatorControl } from '@mxs/host-agent';
 import type { CpuSnapshot } from './cpu-accounting';
 import { snapshot, split } from './cpu-accounting';
+import { redisServerPid } from './api-load';
 
 const quick = process.argv.includes('--quick');
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -113,7 +114,7 @@ async function throughput(s: Stack): Promise<{ sagasPerSec: number; completed: n
   let countedFrom = 0;
   const groups = {
     api: [s.api.process.pid ?? 0], worker: [s.worker.process.pid ?? 0], simulator: [s.sim.process.pid ?? 0], driver: [process.pid],
-    postgres: await backendPids(s), redis: [await redisPid()],
+    postgres: await backendPids(s), redis: [(await redisServerPid(REDIS_URL)) ?? 0],
   };
   let cpuBefore: CpuSnapshot | null = null;
   while (Date.now() - started < THROUGHPUT_SECONDS * 1000) {
@@ -149,15 +150,6 @@ async function backendPids(s: Stack): Promise<number[]> {
   return rows.map((r) => r.pid);
 }
 
-async function redisPid(): Promise<number> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    const info = await redis.info('server');
-    return Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** A bare BullMQ worker that does nothing, on the same Redis, at the same concurrency. */
 async function bareBullmq(): Promise<number> {
