@@ -90,6 +90,15 @@ export interface HostAgent {
   deviceState(deviceId: string, opts?: CallOptions): Promise<DeviceStateView>;
   /** Like a CXL device's Get Health Info and event records. */
   deviceHealth(deviceId: string, opts?: CallOptions): Promise<DeviceHealthInfo>;
+  /** A switch's links, as its fabric manager sees them. */
+  switchState(switchId: string, opts?: CallOptions): Promise<SwitchStateView>;
+}
+
+export interface SwitchStateView {
+  readonly switchId: string;
+  readonly up: boolean;
+  /** Hosts whose own link to this switch is down (the whole switch may be up). */
+  readonly linkDownHostIds: readonly string[];
 }
 
 export type BlockState = 'offline' | 'going-online' | 'online' | 'going-offline';

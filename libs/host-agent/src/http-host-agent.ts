@@ -8,11 +8,12 @@ import type {
   HostStateView,
   Progress,
   RegionBlocks,
+  SwitchStateView,
   VmMemory,
 } from './host-agent';
 import type { HttpClientOptions } from './json-http';
 import { JsonHttp } from './json-http';
-import { deviceHealthSchema, deviceStateSchema, hostStateSchema, progressSchema, regionProgressSchema, vmProgressSchema } from './wire';
+import { deviceHealthSchema, deviceStateSchema, hostStateSchema, progressSchema, regionProgressSchema, switchStateSchema, vmProgressSchema } from './wire';
 
 const seg = encodeURIComponent;
 
@@ -83,6 +84,10 @@ export class HttpHostAgent implements HostAgent {
 
   deviceHealth(deviceId: string, opts?: CallOptions): Promise<DeviceHealthInfo> {
     return this.http.call('GET', `/fabric/devices/${seg(deviceId)}/health`, undefined, deviceHealthSchema, { signal: opts?.signal });
+  }
+
+  switchState(switchId: string, opts?: CallOptions): Promise<SwitchStateView> {
+    return this.http.call('GET', `/fabric/switches/${seg(switchId)}`, undefined, switchStateSchema, { signal: opts?.signal });
   }
 
   /** Closes idle connections. */

@@ -5,7 +5,8 @@ import type { HttpClientOptions } from './json-http';
 import { JsonHttp } from './json-http';
 import type { EventsQuery, Fault, FleetPresetBody, FleetSummary, SimEventView } from './simulator-wire';
 import { eventPageSchema, faultResultSchema, fleetSummarySchema, healthSchema } from './simulator-wire';
-import type { SwitchStateView, VmStateView } from './wire';
+import type { SwitchStateView } from './host-agent';
+import type { VmStateView } from './wire';
 import { deviceHealthSchema, deviceStateSchema, hostStateSchema, switchStateSchema, vmStateSchema } from './wire';
 
 const seg = encodeURIComponent;

@@ -92,7 +92,7 @@ export const switchStateSchema = z.looseObject({
   /** Hosts whose own link to this switch is down (the whole switch may be up). */
   linkDownHostIds: z.array(z.string()),
 });
-export type SwitchStateView = z.output<typeof switchStateSchema>;
+export type SwitchStateWire = z.output<typeof switchStateSchema>;
 
 export const vmStateSchema = z.looseObject({
   hostId: z.string(),

@@ -8,7 +8,6 @@ import type { WorkerConfig } from '../config';
 import { LostOperations } from '../reconcile/lost-operations';
 import { Reconciler } from '../reconcile/reconciler';
 import { DeviceTelemetry } from '../telemetry/device-telemetry';
-import { SwitchStates } from '../telemetry/switch-states';
 import { DegradedExpansions } from './degraded-expansions';
 import { MaintenanceMetrics } from './maintenance-metrics';
 import { MaintenanceProcessor } from './maintenance.processor';
@@ -44,15 +43,6 @@ export class MaintenanceModule {
     return {
       module: MaintenanceModule,
       providers: [
-        {
-          provide: SwitchStates,
-          inject: [Closer],
-          useFactory: (closer: Closer) => {
-            const switches = new SwitchStates({ baseUrl: config.MXS_HOST_AGENT_URL, token: config.MXS_HOST_AGENT_TOKEN });
-            closer.add('queues', 'switch-state client', () => switches.close());
-            return switches;
-          },
-        },
         { provide: MaintenanceMetrics, inject: [Registry], useFactory: (registry: Registry) => new MaintenanceMetrics(registry) },
         DegradedExpansions,
         DeviceTelemetry,

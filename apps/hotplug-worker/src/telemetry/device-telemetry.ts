@@ -12,7 +12,6 @@ import type { HealthThresholds, Verdict } from './device-verdict';
 import { nextHealth, verdictOf } from './device-verdict';
 import type { FabricReport } from './fabric-paths';
 import { expansionCut } from './fabric-paths';
-import { SwitchStates } from './switch-states';
 
 /** What one sweep did, for its log line and for tests. */
 export interface TelemetrySummary {
@@ -46,7 +45,6 @@ export class DeviceTelemetry {
   constructor(
     private readonly db: DataSource,
     @Inject(HOST_AGENT) private readonly agent: HostAgent,
-    private readonly switchStates: SwitchStates,
     private readonly expansions: DegradedExpansions,
     private readonly metrics: MaintenanceMetrics,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -64,7 +62,7 @@ export class DeviceTelemetry {
     const concurrency = this.config.MXS_TELEMETRY_CONCURRENCY;
     const readings = await settleEach(devices, concurrency, (d) => this.readDevice(d.id));
     const switchIds = layout?.spec.switches.map((s) => s.id) ?? [];
-    const switches = await settleEach(switchIds, concurrency, (id) => this.switchStates.read(id));
+    const switches = await settleEach(switchIds, concurrency, (id) => this.agent.switchState(id));
     const at = new Date();
 
     const deviceFailed = new Map<string, boolean>();
