@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { ExpansionEvent, ExpansionState, HotplugJob, PlacementRequestJob, UsageEvent, UsageEventType } from '@mxs/contracts';
+import type { ExpansionState, HotplugJob, PlacementRequestJob } from '@mxs/contracts';
 import { QUEUES, placementRequestJobSchema } from '@mxs/contracts';
 import { OutboxRelay } from '@mxs/messaging';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
+import type { OutboxRow } from '../events/outbox-events';
+import { changedRow, insertOutbox, usageRow } from '../events/outbox-events';
 
 /** Reasons that only an operator (or a removal) clears: the sweep that saw them cannot see them heal. */
 export const DRIFT_PREFIX = 'drift: ';
@@ -13,13 +15,6 @@ export interface DegradeOutcome {
   readonly degraded: boolean;
   /** A replacement was requested and this one is being removed. */
   readonly replaced: boolean;
-}
-
-interface OutboxRow {
-  readonly id: string;
-  readonly queue: string;
-  readonly name: string;
-  readonly payload: unknown;
 }
 
 interface Moved {
@@ -55,7 +50,7 @@ export class DegradedExpansions {
          ON CONFLICT (expansion_id) WHERE ended_at IS NULL DO NOTHING`,
         [expansionId, at, reason],
       );
-      const rows = [usageRow(expansionId, moved, 'expansion.degraded', at, reason), changedRow(expansionId, moved, 'degraded', at, reason)];
+      const rows = [usageRow(expansionId, moved, 'expansion.degraded', at, reason), changedRow(expansionId, moved, moved.from, 'degraded', at, reason)];
       const replaced = await this.replaceIfWanted(m, expansionId, moved, reason, at, autoReplaceFleet, rows);
       await insertOutbox(m, rows);
       return { degraded: true, replaced };
@@ -70,7 +65,7 @@ export class DegradedExpansions {
       const moved = await moveExpansion(m, expansionId, 'degraded', 'active', null, DRIFT_PREFIX);
       if (moved === null) return false;
       await m.query(`UPDATE expansion_downtime SET ended_at = greatest($2, started_at) WHERE expansion_id = $1 AND ended_at IS NULL`, [expansionId, at]);
-      await insertOutbox(m, [usageRow(expansionId, moved, 'expansion.restored', at, null), changedRow(expansionId, moved, 'active', at, null)]);
+      await insertOutbox(m, [usageRow(expansionId, moved, 'expansion.restored', at, null), changedRow(expansionId, moved, moved.from, 'active', at, null)]);
       return true;
     });
     if (restored) this.relay.kick();
@@ -109,7 +104,7 @@ export class DegradedExpansions {
     };
     await m.query(`INSERT INTO operations (id, expansion_id, kind, request_id) VALUES ($1, $2, 'hot-remove', $3)`, [operationId, id, job.requestId]);
     rows.push({ id: operationId, queue: QUEUES.hotplug, name: 'hot-remove', payload: job });
-    rows.push(changedRow(id, detaching, 'detaching', at, removeReason));
+    rows.push(changedRow(id, detaching, detaching.from, 'detaching', at, removeReason));
     return true;
   }
 }
@@ -126,27 +121,6 @@ async function moveExpansion(m: EntityManager, id: string, from: ExpansionState,
   )) as { from_state: ExpansionState; tenant_id: string; vm_id: string; host_id: string; size_gib: number; placed_tier: 'direct' | 'pooled' }[];
   const r = rows[0];
   return r === undefined ? null : { from: r.from_state, tenantId: r.tenant_id, vmId: r.vm_id, hostId: r.host_id, sizeGiB: r.size_gib, placedTier: r.placed_tier };
-}
-
-function usageRow(expansionId: string, x: Moved, type: UsageEventType, at: Date, reason: string | null): OutboxRow {
-  const usage: UsageEvent = { eventId: randomUUID(), type, expansionId, tenantId: x.tenantId, vmId: x.vmId, hostId: x.hostId, tier: x.placedTier, sizeGiB: x.sizeGiB, at: at.toISOString(), reason };
-  return { id: usage.eventId, queue: QUEUES.usageEvents, name: 'usage-event', payload: usage };
-}
-
-function changedRow(expansionId: string, x: Moved, to: ExpansionState, at: Date, reason: string | null): OutboxRow {
-  const event: ExpansionEvent = {
-    eventId: randomUUID(), type: 'expansion.state-changed', tenantId: x.tenantId, vmId: x.vmId, expansionId, state: to,
-    idempotencyKey: null, status: 200, at: at.toISOString(), body: { from: x.from, to, reason },
-  };
-  return { id: event.eventId, queue: QUEUES.expansionEvents, name: 'expansion-event', payload: event };
-}
-
-async function insertOutbox(m: EntityManager, rows: readonly OutboxRow[]): Promise<void> {
-  // ON CONFLICT: a replacement request has a fixed id, so asking twice is one request.
-  await m.query(
-    `INSERT INTO outbox (id, queue, job_name, payload) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) ON CONFLICT (id) DO NOTHING`,
-    [rows.map((r) => r.id), rows.map((r) => r.queue), rows.map((r) => r.name), rows.map((r) => JSON.stringify(r.payload))],
-  );
 }
 
 /** A fixed uuid for a key (its SHA-256, shaped as an RFC 9562 version-8 uuid). */

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { ExpansionState, HotplugJob, UsageEventType } from '@mxs/contracts';
-import { QUEUES } from '@mxs/contracts';
 import type { OperationState } from '@mxs/persistence';
 import { updateReturning } from '@mxs/persistence';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import type { OutboxRow } from '../events/outbox-events';
+import { changedRow, outboxParams, usageRow } from '../events/outbox-events';
 
 /** What one step left behind: kept in `operations.checkpoint.steps[name]` once it is done. */
 export interface StepRecord {
@@ -133,16 +133,22 @@ export class OperationStore {
 
   /**
    * Ends the saga (see Ending) in one statement; returns the outbox rows it wrote, for the
-   * relay's kick. The events are built here from the row the move returns, so they say exactly
-   * what was committed.
+   * relay's kick. The events come from the shared builders; the statement fills in what only the
+   * moved row knows (the state it left, the tier it was placed on) and writes them only if it moved.
    */
   async end(job: HotplugJob, ending: Ending, at: Date): Promise<number> {
+    const facts = { tenantId: job.tenantId, vmId: job.vmId, hostId: job.hostId, sizeGiB: job.sizeGiB, placedTier: null };
+    const events: OutboxRow[] = [];
+    if (ending.to !== null) {
+      if (ending.usage !== null) events.push(usageRow(job.expansionId, facts, ending.usage, at, ending.reason));
+      events.push(changedRow(job.expansionId, facts, null, ending.to, at, ending.reason));
+    }
     const rows = (await this.db.query(
       `WITH old AS (
          SELECT id, state FROM expansions WHERE id = $1 AND $3::text IS NOT NULL AND state = ANY($2::text[]) FOR UPDATE
        ), u AS (
          UPDATE expansions e SET state = $3, reason = $4, updated_at = now() FROM old WHERE e.id = old.id
-         RETURNING old.state AS from_state, e.tenant_id, e.vm_id, e.host_id, e.size_gib, e.placed_tier
+         RETURNING old.state AS from_state, e.tenant_id, e.host_id, e.size_gib, e.placed_tier
        ), tr AS (
          INSERT INTO expansion_transitions (expansion_id, from_state, to_state, reason, request_id) SELECT $1, from_state, $3, $4, $5 FROM u
        ), x AS (
@@ -156,17 +162,10 @@ export class OperationStore {
        ), lease AS (
          DELETE FROM host_leases WHERE host_id = $10 AND operation_id = $9
        ), ev AS (
-         SELECT $11::uuid AS id, $15::text AS queue, 'usage-event' AS job_name,
-           jsonb_build_object('eventId', $11::text, 'type', $12::text, 'expansionId', $1::text, 'tenantId', u.tenant_id, 'vmId', u.vm_id,
-             'hostId', u.host_id, 'tier', u.placed_tier, 'sizeGiB', CASE WHEN $12::text = 'expansion.released' THEN 0 ELSE u.size_gib END,
-             'at', $13::text, 'reason', $4::text) AS payload
-         FROM u WHERE $12::text IS NOT NULL
-         UNION ALL
-         SELECT $14::uuid, $16::text, 'expansion-event',
-           jsonb_build_object('eventId', $14::text, 'type', 'expansion.state-changed', 'tenantId', u.tenant_id, 'vmId', u.vm_id,
-             'expansionId', $1::text, 'state', $3::text, 'idempotencyKey', NULL, 'status', 200, 'at', $13::text,
-             'body', jsonb_build_object('from', u.from_state, 'to', $3::text, 'reason', $4::text))
-         FROM u
+         SELECT r.id, r.queue, r.job_name,
+           CASE WHEN r.payload ? 'tier' THEN jsonb_set(r.payload, '{tier}', to_jsonb(u.placed_tier))
+                ELSE jsonb_set(r.payload, '{body,from}', to_jsonb(u.from_state)) END AS payload
+         FROM unnest($11::uuid[], $12::text[], $13::text[], $14::jsonb[]) AS r(id, queue, job_name, payload), u
        ), ob AS (
          INSERT INTO outbox (id, queue, job_name, payload) SELECT id, queue, job_name, payload FROM ev
        )
@@ -174,7 +173,7 @@ export class OperationStore {
       [
         job.expansionId, ending.from, ending.to, ending.reason, job.requestId, ending.returnCapacity,
         ending.operationState, ending.operationState === 'failed' ? ending.reason : null, job.operationId, job.hostId,
-        randomUUID(), ending.usage, at.toISOString(), randomUUID(), QUEUES.usageEvents, QUEUES.expansionEvents,
+        ...outboxParams(events),
       ],
     )) as { events: number }[];
     return rows[0]?.events ?? 0;
