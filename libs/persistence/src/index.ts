@@ -11,3 +11,4 @@ export * from './ensure-database';
 export { createTestDatabase } from './testing/test-database';
 export type { TestDatabase } from './testing/test-database';
 export * from './update-returning';
+export * from './tenant-keys';

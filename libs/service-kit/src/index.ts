@@ -16,6 +16,7 @@ export { bearerToken, unauthorized } from './auth/bearer';
 export * from './auth/shared-secret';
 export * from './auth/admin-key.guard';
 export * from './auth/tenant-key.guard';
+export * from './auth/cached-tenant-key-verifier';
 export * from './auth/auth-decorators';
 export * from './logging/logging.module';
 export * from './rate-limit/rate-limiter';

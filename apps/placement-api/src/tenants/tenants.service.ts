@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { isUniqueViolation } from '@mxs/persistence';
-import { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey } from '@mxs/service-kit';
+import { isUniqueViolation, tenantKeyByPrefix, updateReturning } from '@mxs/persistence';
+import { CachedTenantKeyVerifier, generateApiKey } from '@mxs/service-kit';
+import type { AuthenticatedTenant, TenantKeyVerifier } from '@mxs/service-kit';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../errors';
-import { updateReturning } from '@mxs/persistence';
 
 export interface TenantView {
   readonly id: string;
@@ -28,15 +28,15 @@ interface TenantRow {
 }
 
 const COLUMNS = 'id, name, quota_gib, used_gib, plan, api_key_prefix, created_at, updated_at';
-/** A verified key is trusted this long before it is checked again (a rotation takes this long). */
-const KEY_CACHE_MS = 30_000;
 
 /** Tenants and their API keys: a key is shown once and stored only as a SHA-256 hash. */
 @Injectable()
-export class TenantsService {
-  private readonly verified = new Map<string, { tenantId: string; untilMs: number }>();
+export class TenantsService implements TenantKeyVerifier {
+  private readonly keys: CachedTenantKeyVerifier;
 
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: DataSource) {
+    this.keys = new CachedTenantKeyVerifier((prefix) => tenantKeyByPrefix(db, prefix));
+  }
 
   async create(input: { id: string; name: string; quotaGiB: number; plan: string }): Promise<{ tenant: TenantView; apiKey: string }> {
     const key = generateApiKey();
@@ -72,7 +72,7 @@ export class TenantsService {
       [id, key.prefix, key.hash],
     );
     if (row === undefined) throw new ApiError('tenant-not-found', `tenant ${id} does not exist`);
-    this.verified.clear();
+    this.keys.forgetAll();
     return { tenant: toView(row), apiKey: key.key };
   }
 
@@ -91,19 +91,8 @@ export class TenantsService {
   }
 
   /** The tenant a bearer key belongs to, or null; constant-time in the key's secret part. */
-  async verify(apiKey: string): Promise<{ tenantId: string } | null> {
-    const cacheKey = hashApiKey(apiKey);
-    const cached = this.verified.get(cacheKey);
-    if (cached !== undefined && cached.untilMs > Date.now()) return { tenantId: cached.tenantId };
-    const parsed = parseApiKey(apiKey);
-    if (parsed === null) return null;
-    const rows: { id: string; api_key_hash: string }[] = await this.db.query(`SELECT id, api_key_hash FROM tenants WHERE api_key_prefix = $1`, [parsed.prefix]);
-    const row = rows[0];
-    if (row === undefined) return null;
-    if (!apiKeyMatches(apiKey, row.api_key_hash)) return null;
-    if (this.verified.size > 10_000) this.verified.clear();
-    this.verified.set(cacheKey, { tenantId: row.id, untilMs: Date.now() + KEY_CACHE_MS });
-    return { tenantId: row.id };
+  verify(apiKey: string): Promise<AuthenticatedTenant | null> {
+    return this.keys.verify(apiKey);
   }
 }
 

@@ -47,6 +47,7 @@ const UDT_OF: Record<string, string> = {
   boolean: 'bool',
   timestamptz: 'timestamptz',
   int4range: 'int4range',
+  date: 'date',
 };
 
 describe('entities', () => {

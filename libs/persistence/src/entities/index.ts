@@ -12,6 +12,11 @@ import { OutboxEntity } from './outbox.entity';
 import { SwitchEntity } from './switch.entity';
 import { TenantEntity } from './tenant.entity';
 import { VmEntity } from './vm.entity';
+import { InvoiceEntity } from './invoice.entity';
+import { PlanEntity } from './plan.entity';
+import { TenantPlanEntity } from './tenant-plan.entity';
+import { UsageEventEntity } from './usage-event.entity';
+import { UsageIntervalEntity } from './usage-interval.entity';
 
 // Rows, not object graphs: foreign keys are plain id columns (the migration declares the
 // constraints), so a query loads exactly what it names and no relation is fetched by surprise.
@@ -31,6 +36,11 @@ export {
   SwitchEntity,
   TenantEntity,
   VmEntity,
+  InvoiceEntity,
+  PlanEntity,
+  TenantPlanEntity,
+  UsageEventEntity,
+  UsageIntervalEntity,
 };
 
 /** Every table the migrations create, for `DataSource({ entities })`. */
@@ -49,4 +59,9 @@ export const ENTITIES = [
   IdempotencyKeyEntity,
   HostLeaseEntity,
   ExpansionDowntimeEntity,
+  UsageEventEntity,
+  UsageIntervalEntity,
+  PlanEntity,
+  TenantPlanEntity,
+  InvoiceEntity,
 ] as const;
