@@ -11,8 +11,11 @@ export const QUEUES = {
   usageEvents: 'usage-events',
   /** Outcomes of expansions, for automation to wait on. */
   expansionEvents: 'expansion-events',
-  /** Repeatable sweeps: reconcile, relay, SLA evaluation, billing close. */
+  /** The worker's repeatable sweeps: reconcile, device telemetry. */
   maintenance: 'maintenance',
+  /** Billing's repeatable work: closing months into invoices, SLA evaluation. Its own queue, so
+   * neither billing nor the worker ever receives a job the other handles. */
+  billing: 'billing',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -27,9 +30,13 @@ export const EXPANSION_EVENT_JOBS = ['expansion-event'] as const;
 
 export const USAGE_EVENT_JOBS = ['usage-event'] as const;
 
-/** Repeatable sweeps on `maintenance`; billing adds its own names when it lands. */
+/** Repeatable sweeps on `maintenance`, all the hot-plug worker's. */
 export const MAINTENANCE_JOBS = ['reconcile', 'device-telemetry'] as const;
 export type MaintenanceJobName = (typeof MAINTENANCE_JOBS)[number];
+
+/** Repeatable jobs on `billing`: rate and finalize closed months; refresh the SLA figures. */
+export const BILLING_JOBS = ['billing-close', 'sla-evaluation'] as const;
+export type BillingJobName = (typeof BILLING_JOBS)[number];
 
 /**
  * The default BullMQ key prefix. The braces are a Redis Cluster hash tag: every key of every

@@ -11,6 +11,7 @@ export const JOB_DEFAULTS: Readonly<Record<QueueName, JobsOptions>> = {
   [QUEUES.usageEvents]: { attempts: 20, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: { age: 86_400 } },
   [QUEUES.expansionEvents]: { removeOnComplete: { age: 86_400 }, removeOnFail: { age: 86_400 } },
   [QUEUES.maintenance]: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1_000 } },
+  [QUEUES.billing]: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1_000 } },
 };
 
 /**

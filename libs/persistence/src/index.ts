@@ -12,3 +12,4 @@ export { createTestDatabase } from './testing/test-database';
 export type { TestDatabase } from './testing/test-database';
 export * from './update-returning';
 export * from './tenant-keys';
+export * from './fleet-state';

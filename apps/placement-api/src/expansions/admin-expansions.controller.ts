@@ -1,7 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { AdminAuth, ApiZodResponse, ZodParam, ZodQuery } from '@mxs/service-kit';
+import { AdminAuth, ApiZodResponse, Page, ZodParam, ZodQuery } from '@mxs/service-kit';
 import type { z } from 'zod';
-import type { Page } from '../http/pagination';
 import { ExpansionsService } from './expansions.service';
 import { adminExpansionListQuery, adminExpansionPageSchema, expansionIdParam, expansionWithTimelineSchema } from './expansion.schemas';
 import { listExpansions } from './list-expansions';

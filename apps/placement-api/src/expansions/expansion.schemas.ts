@@ -1,7 +1,7 @@
+import { pageQuery } from '@mxs/service-kit';
 import { EXPANSION_STATES, expansionRequestSchema, idSchema, idempotencyKeySchema } from '@mxs/contracts';
 import { LAYOUTS, REQUESTED_TIERS } from '@mxs/policy';
 import { z } from 'zod';
-import { pageQuery } from '../http/pagination';
 
 export const createExpansionBody = expansionRequestSchema.meta({
   id: 'ExpansionRequest',

@@ -1,9 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Post, Res } from '@nestjs/common';
 import type { ExpansionRequest } from '@mxs/contracts';
 import type { AuthenticatedTenant } from '@mxs/service-kit';
-import { ApiZodResponse, CurrentTenant, RequestId, TenantAuth, ZodBody, ZodHeader, ZodParam, ZodQuery } from '@mxs/service-kit';
+import { ApiZodResponse, CurrentTenant, Page, RequestId, TenantAuth, ZodBody, ZodHeader, ZodParam, ZodQuery } from '@mxs/service-kit';
 import type { z } from 'zod';
-import type { Page } from '../http/pagination';
 import { ExpansionsService } from './expansions.service';
 import {
   createExpansionBody,

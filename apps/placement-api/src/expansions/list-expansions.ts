@@ -1,5 +1,5 @@
-import type { Page } from '../http/pagination';
-import { decodeCursor, pageOf } from '../http/pagination';
+import type { Page } from '@mxs/service-kit';
+import { decodeCursor, pageOf } from '@mxs/service-kit';
 import type { ExpansionsService } from './expansions.service';
 import type { ExpansionFilter } from './expansion-store';
 import { expansionCursor } from './expansion.schemas';

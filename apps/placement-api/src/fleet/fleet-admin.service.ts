@@ -1,3 +1,4 @@
+import { hasUnstorableText } from '@mxs/service-kit';
 import { Injectable } from '@nestjs/common';
 import type { DeviceHealth, FleetSpec, HostState, SwitchState } from '@mxs/topology';
 import { Fleet, TopologyError, generateFleetSpec, parseFleetSpec, tierOf } from '@mxs/topology';
@@ -7,7 +8,6 @@ import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { ApiError } from '../errors';
 import { updateReturning } from '@mxs/persistence';
-import { hasUnstorableText } from '../http/text';
 import { FleetView } from './fleet-view';
 
 export type FleetSource = { readonly preset: FleetPresetName; readonly seed?: number } | { readonly spec: unknown };

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { DeviceHealth, FleetSpec, HostState, SwitchState } from '@mxs/topology';
 import { DataSource } from 'typeorm';
 import type { PreparedStatement, Queued } from '@mxs/messaging';
+import type { FullFleetState } from '@mxs/persistence';
+import { EXTENT_TUPLE_SQL, EXTENTS_JOIN_SQL, readFleetState, splitExtentTuples } from '@mxs/persistence';
 import { Batcher, runPrepared } from '@mxs/messaging';
 import type { HostNeighbourhood, LayoutRow, LiveExtentRow, VmRow } from './fleet-snapshot';
 
@@ -10,10 +12,10 @@ const MAX_BATCH = 64;
 const READS_IN_FLIGHT = 2;
 
 /** Extent rows travel as arrays, not objects: thousands per second, so keep them small. */
-type ExtentTuple = [string, string, string, number, number, string, string, number];
+type ExtentTuple = Parameters<typeof splitExtentTuples>[0][number];
 
-const EXTENT_TUPLE = `json_build_array(x.expansion_id, e.vm_id, x.device_id, x.offset_gib, x.size_gib, v.tenant_id, v.host_id, v.dram_gib)`;
-const EXTENTS_JOIN = `expansion_extents x JOIN expansions e ON e.id = x.expansion_id JOIN vms v ON v.id = e.vm_id`;
+const EXTENT_TUPLE = EXTENT_TUPLE_SQL;
+const EXTENTS_JOIN = EXTENTS_JOIN_SQL;
 const VM_JSON = `json_build_object('id', v.id, 'tenantId', v.tenant_id, 'hostId', v.host_id, 'dramGiB', v.dram_gib)`;
 
 // One round trip answers everything a placement needs to know: the layout version (to notice a
@@ -75,14 +77,7 @@ export interface NeighbourhoodQuery {
   readonly knownIds: readonly string[];
 }
 
-export interface FullFleetState {
-  readonly layout: LayoutRow | null;
-  readonly hostStates: ReadonlyMap<string, HostState>;
-  readonly deviceHealth: ReadonlyMap<string, DeviceHealth>;
-  readonly switchStates: ReadonlyMap<string, SwitchState>;
-  readonly extents: readonly LiveExtentRow[];
-  readonly owners: readonly VmRow[];
-}
+export type { FullFleetState };
 
 /** Reads the fleet's state from PostgreSQL for the in-memory view. */
 @Injectable()
@@ -122,28 +117,13 @@ export class FleetReader {
   }
 
   /** Everything, for a (re)load: one transaction, so the parts agree with each other. */
-  async everything(): Promise<FullFleetState> {
-    return this.db.transaction('REPEATABLE READ', async (m) => {
-      const layouts: { version: number; spec: FleetSpec }[] = await m.query(`SELECT version, spec FROM fleet_layout WHERE id = 1`);
-      const hosts: { id: string; state: HostState }[] = await m.query(`SELECT id, state FROM hosts`);
-      const devices: { id: string; health: DeviceHealth }[] = await m.query(`SELECT id, health FROM devices`);
-      const switches: { id: string; state: SwitchState }[] = await m.query(`SELECT id, state FROM switches`);
-      const tuples: { t: ExtentTuple }[] = await m.query(`SELECT ${EXTENT_TUPLE} AS t FROM ${EXTENTS_JOIN} WHERE x.live ORDER BY x.expansion_id, x.device_id, x.offset_gib`);
-      const { extents, owners } = splitTuples(tuples.map((r) => r.t));
-      return {
-        layout: layouts[0] ?? null,
-        hostStates: new Map(hosts.map((h) => [h.id, h.state])),
-        deviceHealth: new Map(devices.map((d) => [d.id, d.health])),
-        switchStates: new Map(switches.map((s) => [s.id, s.state])),
-        extents,
-        owners,
-      };
-    });
+  everything(): Promise<FullFleetState> {
+    return readFleetState(this.db);
   }
 }
 
 function toNeighbourhood(row: NeighbourhoodRow): HostNeighbourhood {
-  const { extents, owners } = splitTuples(row.extents);
+  const { extents, owners } = splitExtentTuples(row.extents);
   return {
     layoutVersion: row.layout_version,
     vm: row.vm,
@@ -156,13 +136,4 @@ function toNeighbourhood(row: NeighbourhoodRow): HostNeighbourhood {
     tenant: row.tenant,
     idempotency: row.idempotency,
   };
-}
-
-function splitTuples(tuples: readonly ExtentTuple[]): { extents: LiveExtentRow[]; owners: VmRow[] } {
-  const owners = new Map<string, VmRow>();
-  const extents = tuples.map(([expansionId, vmId, deviceId, offsetGiB, sizeGiB, tenantId, hostId, dramGiB]) => {
-    if (!owners.has(vmId)) owners.set(vmId, { id: vmId, tenantId, hostId, dramGiB });
-    return { expansionId, vmId, deviceId, offsetGiB, sizeGiB };
-  });
-  return { extents, owners: [...owners.values()] };
 }

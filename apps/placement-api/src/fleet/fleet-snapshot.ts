@@ -1,20 +1,9 @@
-import type { DeviceHealth, FleetSpec, HostState, SwitchState } from '@mxs/topology';
+import type { LiveExtentRow } from '@mxs/persistence';
+import type { DeviceHealth, FleetSpec, HostState, SwitchState, VmSpec } from '@mxs/topology';
 
 /** Rows the view reads from PostgreSQL; PostgreSQL is the truth, the view a cache of it. */
-export interface VmRow {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly hostId: string;
-  readonly dramGiB: number;
-}
-
-export interface LiveExtentRow {
-  readonly expansionId: string;
-  readonly vmId: string;
-  readonly deviceId: string;
-  readonly offsetGiB: number;
-  readonly sizeGiB: number;
-}
+export type { LiveExtentRow };
+export type VmRow = VmSpec;
 
 export interface LayoutRow {
   readonly version: number;

@@ -3,6 +3,7 @@ import type { Allocation, ExtentRequest, Host, Vm } from '@mxs/topology';
 import { Fleet, TopologyError } from '@mxs/topology';
 import type { HostNeighbourhood, LiveExtentRow, VmRow } from './fleet-snapshot';
 import { groupAllocations } from './fleet-snapshot';
+import { currentLayoutSpec } from '@mxs/persistence';
 import { ApiError } from '../errors';
 import { FleetReader } from './fleet-reader';
 
@@ -135,15 +136,9 @@ export class FleetView {
       this.layoutVersion = null;
       return;
     }
-    const spec = state.layout.spec;
-    const fleet = Fleet.fromSpec({
-      ...spec,
-      hosts: spec.hosts.map((h) => ({ ...h, state: state.hostStates.get(h.id) ?? h.state })),
-      devices: spec.devices.map((d) => ({ ...d, health: state.deviceHealth.get(d.id) ?? d.health })),
-      switches: spec.switches.map((s) => ({ ...s, state: state.switchStates.get(s.id) ?? s.state })),
-      vms: [],
-      allocations: [],
-    });
+    const spec = currentLayoutSpec(state);
+    if (spec === null) return;
+    const fleet = Fleet.fromSpec(spec);
     for (const owner of state.owners) this.ensureVm(fleet, owner);
     for (const [id, a] of groupAllocations(state.extents)) this.adopt(fleet, id, a.vmId, a.extents);
     this.fleet = fleet;

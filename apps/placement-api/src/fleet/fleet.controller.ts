@@ -1,10 +1,9 @@
 import { Controller, Get, Patch, Put } from '@nestjs/common';
 import { idSchema } from '@mxs/contracts';
-import { AdminAuth, ApiZodResponse, ZodBody, ZodParam } from '@mxs/service-kit';
+import { AdminAuth, ApiZodResponse, storedText, ZodBody, ZodParam } from '@mxs/service-kit';
 import { DEVICE_HEALTH, FLEET_FORMAT, FLEET_PRESETS, HOST_STATES, SWITCH_STATES } from '@mxs/topology';
 import type { DeviceHealth, FleetPresetName, HostState, SwitchState } from '@mxs/topology';
 import { z } from 'zod';
-import { storedText } from '../http/text';
 import { FleetAdminService } from './fleet-admin.service';
 import type { FleetSummary } from './fleet-admin.service';
 

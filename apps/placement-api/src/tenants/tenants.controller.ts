@@ -1,10 +1,7 @@
 import { Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { idSchema } from '@mxs/contracts';
-import { AdminAuth, ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '@mxs/service-kit';
+import { AdminAuth, ApiZodResponse, cursorPart, decodeCursor, Page, pageOf, pageQuery, storedText, ZodBody, ZodParam, ZodQuery } from '@mxs/service-kit';
 import { z } from 'zod';
-import type { Page } from '../http/pagination';
-import { cursorPart, decodeCursor, pageOf, pageQuery } from '../http/pagination';
-import { storedText } from '../http/text';
 import type { TenantView } from './tenants.service';
 import { TenantsService } from './tenants.service';
 

@@ -1,11 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { idSchema } from '@mxs/contracts';
 import type { AuthenticatedTenant } from '@mxs/service-kit';
-import { AdminAuth, ApiZodResponse, CurrentTenant, TenantAuth, ZodBody, ZodParam, ZodQuery } from '@mxs/service-kit';
+import { AdminAuth, ApiZodResponse, CurrentTenant, cursorPart, decodeCursor, Page, pageOf, pageQuery, storedText, TenantAuth, ZodBody, ZodParam, ZodQuery } from '@mxs/service-kit';
 import { z } from 'zod';
-import type { Page } from '../http/pagination';
-import { cursorPart, decodeCursor, pageOf, pageQuery } from '../http/pagination';
-import { storedText } from '../http/text';
 import type { VmView } from './vms.service';
 import { VmsService } from './vms.service';
 

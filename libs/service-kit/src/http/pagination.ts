@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from '../errors';
+import { ProblemError } from '../problems/problem-error';
 import { withoutNul } from './text';
 
 /** `?limit` and `?cursor`, shared by every list. */
@@ -31,8 +31,12 @@ export function decodeCursor<T>(cursor: string | undefined, position: z.ZodType<
   } catch {
     // fall through: any undecodable cursor is the client's mistake
   }
-  throw new ApiError('invalid-cursor', 'cursor is not one this API issued; start again without it', {
-    errors: [{ path: 'query.cursor', message: 'not a cursor this API issued' }],
+  throw new ProblemError({
+    status: 400,
+    slug: 'invalid-cursor',
+    title: 'Invalid pagination cursor',
+    detail: 'cursor is not one this API issued; start again without it',
+    extra: { errors: [{ path: 'query.cursor', message: 'not a cursor this API issued' }] },
   });
 }
 
