@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { HotplugJob, HotplugJobName } from '@mxs/contracts';
 import { HOTPLUG_JOBS, QUEUES, hotplugJobSchema } from '@mxs/contracts';
+import { checkJobWiring } from '@mxs/messaging';
 import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -11,14 +12,6 @@ import { WORKER_CONFIG } from './tokens';
 
 type Handler = (job: HotplugJob, shutdown: AbortSignal) => Promise<SagaResult>;
 
-/** Refuses a handler table that misses a job name of `libs/contracts`, or names one it does not know. */
-export function checkJobWiring(handlers: Readonly<Record<string, unknown>>, names: readonly string[] = HOTPLUG_JOBS): void {
-  const missing = names.filter((n) => typeof handlers[n] !== 'function');
-  const unknown = Object.keys(handlers).filter((n) => !names.includes(n));
-  if (missing.length > 0 || unknown.length > 0) {
-    throw new Error(`hotplug job wiring is wrong: no handler for [${missing.join(', ')}], handlers for unknown jobs [${unknown.join(', ')}]`);
-  }
-}
 
 /** How long a run that must wait (host busy, hot-add unfinished) waits before it tries again. */
 // A busy host is another process's (this one's own wait in line): try again in a while, not at once.
@@ -41,7 +34,7 @@ export class HotplugProcessor {
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {
     this.handlers = { 'hot-add': (job, s) => this.sagas.run(job, s), 'hot-remove': (job, s) => this.sagas.run(job, s) };
-    checkJobWiring(this.handlers);
+    checkJobWiring(QUEUES.hotplug, this.handlers, HOTPLUG_JOBS);
   }
 
   start(connection: Redis): Worker {

@@ -34,8 +34,8 @@ export const USAGE_EVENT_JOBS = ['usage-event'] as const;
 export const MAINTENANCE_JOBS = ['reconcile', 'device-telemetry'] as const;
 export type MaintenanceJobName = (typeof MAINTENANCE_JOBS)[number];
 
-/** Repeatable jobs on `billing`: rate and finalize closed months; refresh the SLA figures. */
-export const BILLING_JOBS = ['billing-close', 'sla-evaluation'] as const;
+/** Repeatable jobs on `billing`: rate closed months into drafts and finalize them past their grace. */
+export const BILLING_JOBS = ['billing-close'] as const;
 export type BillingJobName = (typeof BILLING_JOBS)[number];
 
 /**

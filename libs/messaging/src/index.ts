@@ -3,3 +3,4 @@ export * from './outbox-relay';
 export * from './batcher';
 export * from './prepared';
 export * from './infra-providers';
+export * from './job-wiring';

@@ -1,3 +1,4 @@
 export * from './processes';
 export * from './api-client';
 export * from './queue-keys';
+export * from './test-environment';

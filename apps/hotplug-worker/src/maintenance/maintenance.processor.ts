@@ -5,7 +5,7 @@ import type { Job, Queue } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '../config';
-import { checkJobWiring } from '../hotplug.processor';
+import { checkJobWiring } from '@mxs/messaging';
 import { Reconciler } from '../reconcile/reconciler';
 import { DeviceTelemetry } from '../telemetry/device-telemetry';
 import { WORKER_CONFIG } from '../tokens';
@@ -32,7 +32,7 @@ export class MaintenanceProcessor {
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {
     this.sweeps = { reconcile: () => reconciler.reconcile(), 'device-telemetry': () => telemetry.sweep() };
-    checkJobWiring(this.sweeps, MAINTENANCE_JOBS);
+    checkJobWiring(QUEUES.maintenance, this.sweeps, MAINTENANCE_JOBS);
   }
 
   /** Every this many ms, per job name; 0 leaves the schedule to another process. */

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { DeviceHealth, FleetSpec, HostState, SwitchState } from '@mxs/topology';
+import type { DeviceHealth, HostState, SwitchState } from '@mxs/topology';
 import { DataSource } from 'typeorm';
 import type { PreparedStatement, Queued } from '@mxs/messaging';
 import type { FullFleetState } from '@mxs/persistence';
 import { EXTENT_TUPLE_SQL, EXTENTS_JOIN_SQL, readFleetState, splitExtentTuples } from '@mxs/persistence';
 import { Batcher, runPrepared } from '@mxs/messaging';
-import type { HostNeighbourhood, LayoutRow, LiveExtentRow, VmRow } from './fleet-snapshot';
+import type { HostNeighbourhood, VmRow } from './fleet-snapshot';
 
 /** Neighbourhoods read in one statement at most, and such statements running at once. */
 const MAX_BATCH = 64;

@@ -1,14 +1,15 @@
 import { createTestDatabase } from '@mxs/persistence';
-import type { TestDatabase } from '@mxs/persistence';
 import { createHttpApp, setupOpenApi } from '@mxs/service-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { AppModule } from '../app.module';
 import type { ApiConfig } from '../config';
 import { loadApiConfig } from '../config';
-import { ADMIN_KEY, dropQueueKeys } from '@mxs/test-kit';
+import type { TestEnvironment } from '@mxs/test-kit';
+import { ADMIN_KEY, testEnvironment } from '@mxs/test-kit';
+
+export type { TestEnvironment };
 
 export { ADMIN_KEY };
 
@@ -22,34 +23,8 @@ export interface ApiUnderTest {
 }
 
 /** A fresh database (cloned from the migrated template) and a queue prefix of the test's own. */
-export interface TestEnvironment {
-  readonly db: TestDatabase;
-  readonly queuePrefix: string;
-  env(overrides?: Record<string, string>): Record<string, string>;
-  drop(): Promise<void>;
-}
-
 export async function createTestEnvironment(label: string): Promise<TestEnvironment> {
-  const db = await createTestDatabase(label);
-  const queuePrefix = `{mxs-test-${randomBytes(4).toString('hex')}}`;
-  return {
-    db,
-    queuePrefix,
-    env: (overrides = {}) => ({
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-      MXS_ADMIN_KEY: ADMIN_KEY,
-      MXS_QUEUE_PREFIX: queuePrefix,
-      LOG_LEVEL: 'warn',
-      MXS_RATE_LIMIT_PER_MINUTE: '0',
-      PORT: '3000',
-      ...overrides,
-    }),
-    drop: async () => {
-      await db.drop();
-      await dropQueueKeys(process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379', queuePrefix);
-    },
-  };
+  return testEnvironment(await createTestDatabase(label));
 }
 
 /** The real app, in this process, on a free port: every module, filter and guard as in production. */
