@@ -48,8 +48,17 @@ export const HOTPLUG_WORKER: AppSpec = {
   env: (s) => ({ MXS_HOST_AGENT_URL: s.hostAgentUrl, MXS_HOST_AGENT_TOKEN: s.hostAgentToken }),
 };
 
-/** Start order: the hosts first, so the worker finds them; the API, then the worker that drives them. */
-export const STACK_APPS: readonly AppSpec[] = [HOST_SIMULATOR, PLACEMENT_API, HOTPLUG_WORKER];
+/** Metering, invoices and SLA reports (the tenant's /v1/usage, /v1/invoices, /v1/sla). */
+export const BILLING: AppSpec = {
+  name: 'billing',
+  entry: 'apps/billing/src/main.ts',
+  port: { env: 'MXS_BILLING_PORT', default: 3200 },
+  healthPath: '/health',
+  links: { docs: '/docs', health: '/health', metrics: '/metrics' },
+};
+
+/** Start order: the hosts first, so the worker finds them; the API, the worker that drives them, then billing. */
+export const STACK_APPS: readonly AppSpec[] = [HOST_SIMULATOR, PLACEMENT_API, HOTPLUG_WORKER, BILLING];
 
 /** What every app gets to reach the shared services. */
 export interface StackSettings {

@@ -97,6 +97,28 @@ export async function seedDemo(options: { apiUrl: string; adminKey: string }): P
 }
 
 /** The first `count` hosts, healthy ones first, in fleet order. */
+/** The demo's price list: the default plan, so every tenant has one, and the demo tenant's own. */
+export const DEMO_PLAN = {
+  id: 'demo',
+  name: 'Demo (USD)',
+  currency: 'USD',
+  prices: { direct: '0.0125', pooled: '0.008' },
+  isDefault: true,
+} as const;
+
+/** Creates the demo plan unless it exists, and puts the demo tenant on it from this month's first second. */
+export async function seedBillingDemo(options: { billingUrl: string; adminKey: string; tenantId: string; now?: Date }): Promise<{ planId: string; createdNow: boolean }> {
+  const admin = adminClient(options.billingUrl, options.adminKey);
+  const created = await admin.call('POST', '/admin/v1/plans', DEMO_PLAN);
+  if (!(created.status === 409 && problemSlug(created.body) === 'plan-exists')) admin.expect(created, [201], 'create the demo plan');
+  const now = options.now ?? new Date();
+  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
+  const assigned = await admin.call('PUT', `/admin/v1/tenants/${options.tenantId}/plan`, { planId: DEMO_PLAN.id, effectiveFrom: monthStart });
+  // A currency or finalized-month refusal means an operator set this tenant up otherwise: keep that.
+  if (!(assigned.status === 409)) admin.expect(assigned, [200], 'assign the demo plan');
+  return { planId: DEMO_PLAN.id, createdNow: created.status === 201 };
+}
+
 export function demoHosts(hosts: readonly FleetHost[], count: number): FleetHost[] {
   const healthy = hosts.filter((h) => h.state === undefined || h.state === 'healthy');
   const others = hosts.filter((h) => !healthy.includes(h));

@@ -31,15 +31,16 @@ describe('npm start', () => {
   let db: TestDatabase | undefined;
   afterAll(() => db?.drop());
 
-  it('starts Redis, migrates, starts the simulator, API and worker, seeds them, a first expansion goes active, and SIGTERM stops it all', async () => {
+  it('starts Redis, migrates, starts the simulator, API, worker and billing, seeds them, a first expansion goes active and is metered, and SIGTERM stops it all', async () => {
     db = await createTestDatabase('stack_start');
     const redisPort = await findFreePort();
     const apiPort = await findFreePort();
     const simPort = await findFreePort();
     const workerPort = await findFreePort();
+    const billingPort = await findFreePort();
     const run = npmStart({
       DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${redisPort}`, PORT: String(apiPort), MXS_SIM_PORT: String(simPort),
-      MXS_WORKER_PORT: String(workerPort), MXS_ADMIN_KEY: '', MXS_LOG_FORMAT: 'json',
+      MXS_WORKER_PORT: String(workerPort), MXS_BILLING_PORT: String(billingPort), MXS_ADMIN_KEY: '', MXS_LOG_FORMAT: 'json',
     });
     try {
       await until(() => run.output().includes('Ctrl-C stops'), 120_000, 'the summary', run.output);
@@ -79,6 +80,15 @@ describe('npm start', () => {
       if (state !== 'active') await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(state).toBe('active');
+    // Billing meters it on the demo plan: the running month's estimate has a line for it.
+    let lines: { expansionId: string | null; planId: string }[] = [];
+    for (let i = 0; i < 100 && !lines.some((l) => l.expansionId === expansionId); i++) {
+      const estimate = await fetch(`http://127.0.0.1:${billingPort}/v1/invoices/estimate`, { headers: { authorization: `Bearer ${tenantKey}` } });
+      if (estimate.status === 200) lines = ((await estimate.json()) as { lines: typeof lines }).lines;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(lines).toContainEqual(expect.objectContaining({ expansionId, planId: 'demo' }));
+    expect(text).toMatch(new RegExp(`billing\\s+http://127\\.0\\.0\\.1:${billingPort}\\n`));
     expect(text).toMatch(new RegExp(`hotplug-worker\\s+http://127\\.0\\.0\\.1:${workerPort}\\n`));
     const fleet = await fetch(`http://127.0.0.1:${apiPort}/admin/v1/fleet`, { headers: { authorization: `Bearer ${adminKey}` } });
     expect(fleet.status).toBe(200);
@@ -91,6 +101,7 @@ describe('npm start', () => {
     expect(await isPortFree(apiPort)).toBe(true);
     expect(await isPortFree(simPort)).toBe(true);
     expect(await isPortFree(workerPort)).toBe(true);
+    expect(await isPortFree(billingPort)).toBe(true);
     expect(await isPortFree(redisPort)).toBe(true);
   }, 180_000);
 

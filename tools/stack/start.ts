@@ -14,7 +14,7 @@ import { logFormatOf, NO_COLORS, prefixOf, terminalColors } from './log-format';
 import { freePortNear, isPortFree } from './probes';
 import type { ManagedProcess } from './processes';
 import { describeExit, signalAll } from './processes';
-import { DEMO_FLEET, loadSimulatedFleet, seedDemo } from './seed';
+import { DEMO_FLEET, loadSimulatedFleet, seedBillingDemo, seedDemo } from './seed';
 import { prepareServices } from './services';
 import { StackError } from './stack-error';
 import { formatSummary } from './summary';
@@ -92,6 +92,8 @@ async function main(): Promise<void> {
   const api = running.find((a) => a.spec.name === 'placement-api');
   if (api === undefined) throw new StackError('app-start-failed', 'the stack has no placement-api to seed through');
   const seed = await seedDemo({ apiUrl: api.url, adminKey: adminKey.key });
+  const billing = running.find((a) => a.spec.name === 'billing');
+  if (billing !== undefined) await seedBillingDemo({ billingUrl: billing.url, adminKey: adminKey.key, tenantId: seed.tenant.id });
   // The same fleet in the simulated hosts, so the demo's first expansion really goes active.
   await loadSimulatedFleet(settings, DEMO_FLEET);
   if (shuttingDown()) return;

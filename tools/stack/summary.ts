@@ -44,6 +44,12 @@ export function formatSummary(input: SummaryInput): string[] {
     lines.push('', 'Ask for 64 GiB more memory for a demo VM:', '', ...expansionCurl(api.url, tenant.apiKey, vm.id).map((l) => `  ${l}`));
     lines.push('', `Then follow it: curl -s -H 'Authorization: Bearer ${tenant.apiKey}' ${api.url}/v1/expansions`);
   }
+  const billing = input.apps.find((a) => a.spec.name === 'billing');
+  if (billing !== undefined) {
+    lines.push('', 'What it costs so far this month (the demo plan), and the SLA report:', '');
+    lines.push(`  curl -s -H 'Authorization: Bearer ${tenant.apiKey}' ${billing.url}/v1/invoices/estimate`);
+    lines.push(`  curl -s -H 'Authorization: Bearer ${tenant.apiKey}' ${billing.url}/v1/sla`);
+  }
   lines.push('', 'Ctrl-C stops the apps, then any PostgreSQL or Redis started here.', '');
   return lines;
 }

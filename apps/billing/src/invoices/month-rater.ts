@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { ExpansionSegmentUsage, Plan, RatedInvoice, RatedSegment, Tier } from '@mxs/rating';
-import { rateMonth } from '@mxs/rating';
+import { RatingError, rateMonth } from '@mxs/rating';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Month } from '../period/month';
 import { PlansService } from '../plans/plans.service';
@@ -14,7 +14,7 @@ export interface PlanSegment {
 
 export interface MonthRating {
   readonly invoices: ReadonlyMap<string, RatedInvoice>;
-  /** Tenants with usage but no plan to rate it with (no assignment and no default plan). */
+  /** Tenants whose month cannot be rated: no plan (no assignment, no default), or plans of two currencies. */
   readonly unrated: readonly string[];
 }
 
@@ -55,6 +55,8 @@ export function planSegments(assignments: readonly { planId: string; fromSec: nu
  */
 @Injectable()
 export class MonthRater {
+  private readonly log = new Logger(MonthRater.name);
+
   constructor(private readonly plans: PlansService) {}
 
   /** `tenantIds` null rates every tenant with usage or a plan in the month. */
@@ -95,7 +97,14 @@ export class MonthRater {
         endSec: s.endSec - month.startSec,
         usage: usage.get(`${tenantId}\u0000${idx}`) ?? [],
       }));
-      invoices.set(tenantId, rateMonth({ periodSeconds: month.endSec - month.startSec, segments: rated }));
+      try {
+        invoices.set(tenantId, rateMonth({ periodSeconds: month.endSec - month.startSec, segments: rated }));
+      } catch (error) {
+        // One tenant's month that cannot be rated (plans of two currencies) must not stop the others.
+        if (!(error instanceof RatingError)) throw error;
+        unrated.push(tenantId);
+        this.log.warn(`${month.name}: tenant ${tenantId} cannot be rated: ${error.message}`);
+      }
     }
     return { invoices, unrated };
   }

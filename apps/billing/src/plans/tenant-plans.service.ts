@@ -36,30 +36,38 @@ export class TenantPlansService {
       if (finalized[0] !== undefined) {
         throw new BillingError('period-finalized', `the invoice for ${finalized[0].period} is finalized; a plan can start only after it`);
       }
-      // An invoice has one currency: a plan of another currency may start only with a month.
-      if (fromSec !== month.startSec) {
-        const neighbours: { currency: string; plan_id: string }[] = await m.query(
-          `(SELECT p.currency, p.id AS plan_id FROM tenant_plans t JOIN plans p ON p.id = t.plan_id
-             WHERE t.tenant_id = $1 AND t.effective_from < to_timestamp($2) AND t.effective_from >= to_timestamp($3)
-             ORDER BY t.effective_from DESC LIMIT 1)
-           UNION ALL
-           (SELECT p.currency, p.id FROM tenant_plans t JOIN plans p ON p.id = t.plan_id
-             WHERE t.tenant_id = $1 AND t.effective_from > to_timestamp($2) AND t.effective_from < to_timestamp($4)
-             ORDER BY t.effective_from LIMIT 1)`,
-          [tenantId, fromSec, month.startSec, month.endSec],
+      // An invoice has one currency: a plan of another currency may start only with a month, and
+      // only when no plan of another currency starts later in that month.
+      const neighbours: { currency: string; plan_id: string }[] = await m.query(
+        `(SELECT p.currency, p.id AS plan_id FROM tenant_plans t JOIN plans p ON p.id = t.plan_id
+           WHERE t.tenant_id = $1 AND t.effective_from < to_timestamp($2) AND t.effective_from >= to_timestamp($3)
+           ORDER BY t.effective_from DESC LIMIT 1)
+         UNION ALL
+         (SELECT p.currency, p.id FROM tenant_plans t JOIN plans p ON p.id = t.plan_id
+           WHERE t.tenant_id = $1 AND t.effective_from > to_timestamp($2) AND t.effective_from < to_timestamp($4)
+           ORDER BY t.effective_from LIMIT 1)`,
+        [tenantId, fromSec, month.startSec, month.endSec],
+      );
+      // Mid-month, the plan in force at the month's start stays for its first part: the tenant's
+      // last plan by then, else the default plan the month is rated on.
+      const atStart: { currency: string; plan_id: string }[] =
+        fromSec === month.startSec
+          ? []
+          : await m.query(
+              `SELECT currency, plan_id FROM (
+                 (SELECT p.currency, p.id AS plan_id, 0 AS rank FROM tenant_plans t JOIN plans p ON p.id = t.plan_id
+                   WHERE t.tenant_id = $1 AND t.effective_from <= to_timestamp($2) ORDER BY t.effective_from DESC LIMIT 1)
+                 UNION ALL
+                 (SELECT currency, id, 1 FROM plans WHERE is_default)
+               ) x ORDER BY rank LIMIT 1`,
+              [tenantId, month.startSec],
+            );
+      const clash = [...neighbours, ...atStart].find((n) => n.currency !== plan.currency);
+      if (clash !== undefined) {
+        throw new BillingError(
+          'currency-change',
+          `plan ${planId} bills in ${plan.currency} but plan ${clash.plan_id} (${clash.currency}) is in force in ${month.name}; start it at the first second of a month without other plans later in it`,
         );
-        const before: { currency: string; plan_id: string }[] = await m.query(
-          `SELECT p.currency, p.id AS plan_id FROM tenant_plans t JOIN plans p ON p.id = t.plan_id
-            WHERE t.tenant_id = $1 AND t.effective_from < to_timestamp($2) ORDER BY t.effective_from DESC LIMIT 1`,
-          [tenantId, month.startSec],
-        );
-        const clash = [...neighbours, ...before].find((n) => n.currency !== plan.currency);
-        if (clash !== undefined) {
-          throw new BillingError(
-            'currency-change',
-            `plan ${planId} bills in ${plan.currency} but plan ${clash.plan_id} (${clash.currency}) is in force in ${month.name}; start it at the first second of a month`,
-          );
-        }
       }
       await m.query(
         `INSERT INTO tenant_plans (tenant_id, effective_from, plan_id) VALUES ($1, to_timestamp($2), $3)
