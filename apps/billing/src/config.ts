@@ -9,6 +9,8 @@ export const billingConfigSchema = baseConfigSchema.extend({
   MXS_METER_BATCH: envInteger({ min: 1, max: 5_000, default: 500 }),
   /** Batches written at once; more than a few only queue on the same rows. */
   MXS_METER_WRITERS: envInteger({ min: 1, max: 32, default: 3 }),
+  /** A held event stays locked this long without renewal; a crashed consumer's events are retried within about twice this. */
+  MXS_METER_LOCK_MS: envInteger({ min: 500, max: 600_000, default: 30_000 }),
   /** A month's invoices stay drafts this long after it ends, for late events; then they are finalized. */
   MXS_INVOICE_GRACE_HOURS: envInteger({ min: 0, max: 24 * 62, default: 72 }),
   /** How often closed months are rated and past-grace drafts finalized; 0 leaves it to other replicas. */
@@ -20,8 +22,6 @@ export const billingConfigSchema = baseConfigSchema.extend({
   MXS_SLO_REMOVE_MS: envInteger({ min: 1, max: 3_600_000, default: 60_000 }),
   /** The share of operations that must be good, in basis points (9900 = 99%). */
   MXS_SLO_OBJECTIVE_BP: envInteger({ min: 1, max: 9_999, default: 9_900 }),
-  /** Shutdown: how long in-flight metering batches may take before the process stops anyway. */
-  MXS_SHUTDOWN_GRACE_MS: envInteger({ min: 0, max: 600_000, default: 10_000 }),
 });
 
 export type BillingConfig = z.output<typeof billingConfigSchema>;
