@@ -2,15 +2,12 @@ import type { UsageEvent, UsageEventType } from '@mxs/contracts';
 import { QUEUES } from '@mxs/contracts';
 import { JOB_DEFAULTS } from '@mxs/messaging';
 import { createTestDatabase } from '@mxs/persistence';
-import { createHttpApp, generateApiKey, setupOpenApi } from '@mxs/service-kit';
-import type { TestEnvironment } from '@mxs/test-kit';
-import { ADMIN_KEY, testEnvironment, testRedisUrl } from '@mxs/test-kit';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { generateApiKey } from '@mxs/service-kit';
+import type { InProcessApp, TestEnvironment } from '@mxs/test-kit';
+import { ADMIN_KEY, startInProcess, testEnvironment, testRedisUrl } from '@mxs/test-kit';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
 import type { BillingConfig } from '../config';
@@ -19,13 +16,9 @@ import { loadBillingConfig } from '../config';
 export { ADMIN_KEY };
 export type { TestEnvironment };
 
-export interface BillingUnderTest {
-  readonly url: string;
-  readonly app: NestExpressApplication;
+export interface BillingUnderTest extends InProcessApp {
   readonly config: BillingConfig;
   readonly db: DataSource;
-  readonly logs: string[];
-  close(): Promise<void>;
 }
 
 export async function createBillingEnvironment(label: string): Promise<TestEnvironment> {
@@ -35,19 +28,8 @@ export async function createBillingEnvironment(label: string): Promise<TestEnvir
 /** The real billing app in this process on a free port; `MXS_METER_CONCURRENCY=0` leaves the queue alone. */
 export async function startBilling(env: Record<string, string>): Promise<BillingUnderTest> {
   const config = loadBillingConfig({ MXS_BILLING_CLOSE_INTERVAL_MS: '0', MXS_SLA_EVALUATION_INTERVAL_MS: '0', ...env });
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter((line) => line.length > 0));
-      done();
-    },
-  });
-  const app = await createHttpApp(AppModule.forRoot(config, { logDestination: destination }));
-  setupOpenApi(app, { title: 'mxs billing API', version: '1' });
-  app.enableShutdownHooks();
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, app, config, db: app.get(DataSource), logs, close: () => app.close() };
+  const app = await startInProcess((logDestination) => AppModule.forRoot(config, { logDestination }), 'mxs billing API');
+  return { ...app, config, db: app.app.get(DataSource) };
 }
 
 /** A tenant as the placement API would create it; answers its API key. */
