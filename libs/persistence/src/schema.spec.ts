@@ -174,3 +174,30 @@ describe('outbox', () => {
     }
   });
 });
+
+describe('billing tables', () => {
+  it('keep an interval\'s end after its start, and a plan assignment on a whole second', async () => {
+    const interval = (endSec: number) =>
+      dataSource.query(`INSERT INTO usage_intervals (expansion_id, seq, tenant_id, tier, kind, size_gib, start_sec, end_sec) VALUES ($1, 0, 'tenant-a', 'pooled', 'charged', 8, 100, $2)`, [randomUUID(), endSec]);
+    expect(isCheckViolation(await rejectionOf(interval(100)), 'usage_intervals_order')).toBe(true);
+    await interval(101);
+    await dataSource.query(`INSERT INTO plans (id, name, currency, prices, credit_scope, credit_tiers) VALUES ('p', 'p', 'USD', '{}', 'expansion', '[]')`);
+    const assign = (at: string) => dataSource.query(`INSERT INTO tenant_plans (tenant_id, effective_from, plan_id) VALUES ('tenant-a', $1, 'p')`, [at]);
+    expect(isCheckViolation(await rejectionOf(assign('2026-03-01T00:00:00.500Z')), 'tenant_plans_whole_second')).toBe(true);
+    await assign('2026-03-01T00:00:00Z');
+  });
+
+  it('refuse an invoice whose total is not its charges plus its credits, and a second default plan', async () => {
+    const invoice = (total: number) =>
+      dataSource.query(
+        `INSERT INTO invoices (tenant_id, period, status, currency, charges_minor, credits_minor, total_minor, lines, uptime, rated_at)
+         VALUES ('tenant-a', '2026-02-01', 'draft', 'USD', 1000, -100, $1, '[]', '[]', now())`,
+        [total],
+      );
+    expect(isCheckViolation(await rejectionOf(invoice(1000)), 'invoices_total_is_sum')).toBe(true);
+    await invoice(900);
+    const plan = (id: string) => dataSource.query(`INSERT INTO plans (id, name, currency, prices, credit_scope, credit_tiers, is_default) VALUES ($1, $1, 'USD', '{}', 'tenant', '[]', true)`, [id]);
+    await plan('default-1');
+    expect(isUniqueViolation(await rejectionOf(plan('default-2')), 'plans_one_default_idx')).toBe(true);
+  });
+});
