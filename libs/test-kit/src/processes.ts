@@ -56,7 +56,7 @@ export function startChild(command: string, args: readonly string[], env: NodeJS
   };
 }
 
-export type AppName = 'placement-api' | 'hotplug-worker' | 'host-simulator';
+export type AppName = 'placement-api' | 'hotplug-worker' | 'host-simulator' | 'billing';
 
 export interface AppProcess extends Child {
   readonly url: string;

@@ -38,6 +38,8 @@ export class UsageConsumer {
       concurrency: this.config.MXS_METER_CONCURRENCY,
       // Claims are idempotent: a job re-run after its consumer died only finds its event claimed.
       maxStalledCount: 100,
+      lockDuration: this.config.MXS_METER_LOCK_MS,
+      stalledInterval: this.config.MXS_METER_LOCK_MS,
     });
     this.worker.on('error', (error) => this.log.warn(`usage-events worker: ${error.message}`));
     this.worker.on('failed', (job, error) => this.log.warn({ eventId: job?.id, attempts: job?.attemptsMade, err: error }, `usage event not metered: ${error.message}`));
