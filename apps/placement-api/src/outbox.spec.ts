@@ -131,6 +131,8 @@ describe('outbox to the hotplug queue', () => {
   });
 
   it('never queues a hot-remove before its hot-add, even while another replica holds the hot-add row', async () => {
+    // Only this test's explicit passes relay: a background relay could send the hot-add before the holder locks it.
+    await api.close();
     const quiet = await startApi(env.env({ MXS_OUTBOX_RELAY: 'false', MXS_AUTOMATION_CONCURRENCY: '0' }));
     const holder = new Client({ connectionString: api.config.DATABASE_URL });
     await holder.connect();
@@ -142,15 +144,19 @@ describe('outbox to the hotplug queue', () => {
       await holder.query(`SELECT id FROM outbox WHERE id = $1 FOR UPDATE`, [addId]);
       expect((await call(quiet.url, 'DELETE', `/v1/expansions/${placed.id}`, { key: acme.key })).status).toBe(202);
       const removeId = await operationOf(placed.id, 'hot-remove', quiet);
-      await api.app.get(OutboxRelay).relayOnce();
+      await quiet.app.get(OutboxRelay).relayOnce();
       expect(await queues.queue(QUEUES.hotplug).getJob(removeId)).toBeUndefined();
       await holder.query('ROLLBACK');
+      // The first pass sends the hot-add; the hot-remove waits for it and goes in the second.
+      expect(await quiet.app.get(OutboxRelay).relayOnce()).toBe(1);
+      expect(await quiet.app.get(OutboxRelay).relayOnce()).toBe(1);
       const add = await hotplugJob(addId);
       const remove = await hotplugJob(removeId);
       expect(add.timestamp).toBeLessThanOrEqual(remove.timestamp);
     } finally {
       await holder.end();
       await quiet.close();
+      api = await startApi(env.env());
     }
   });
 });
