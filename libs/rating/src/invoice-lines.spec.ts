@@ -1,5 +1,4 @@
 /// <reference types="jest" />
-import { DEFAULT_CREDIT_TIERS } from '@mxs/sla-metrics';
 import {
   finishLine,
   minimumLine,
@@ -13,26 +12,9 @@ import type { DraftLine } from './invoice-lines';
 import { RatingError } from './money';
 import type { Tier } from './money';
 import type { Plan } from './plan';
+import { HOUR, MONTH, gold } from './__fixtures__/plans';
 import type { CheckedSegment, ExpansionSegmentUsage } from './rating-input';
 
-const HOUR = 3600;
-const MONTH = 30 * 24 * HOUR;
-
-const gold: Plan = {
-  id: 'gold',
-  currency: 'USD',
-  prices: {
-    direct: [
-      { upToGiBHours: 1000, unitPrice: '0.012' },
-      { upToGiBHours: 5000, unitPrice: '0.010' },
-      { upToGiBHours: null, unitPrice: '0.008' },
-    ],
-    pooled: [{ upToGiBHours: null, unitPrice: '0.006' }],
-  },
-  minimumCommitMinor: 0,
-  creditScope: 'expansion',
-  creditTiers: DEFAULT_CREDIT_TIERS,
-};
 
 const charged = (expansionId: string, tier: Tier, gibHours: number): ExpansionSegmentUsage => ({
   expansionId,

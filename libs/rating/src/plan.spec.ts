@@ -1,23 +1,9 @@
 /// <reference types="jest" />
-import { DEFAULT_CREDIT_TIERS } from '@mxs/sla-metrics';
 import { planProblems } from './plan';
 import type { Plan, PriceBand } from './plan';
+import { gold as goldWithoutMinimum } from './__fixtures__/plans';
 
-const gold: Plan = {
-  id: 'gold',
-  currency: 'USD',
-  prices: {
-    direct: [
-      { upToGiBHours: 1000, unitPrice: '0.012' },
-      { upToGiBHours: 5000, unitPrice: '0.010' },
-      { upToGiBHours: null, unitPrice: '0.008' },
-    ],
-    pooled: [{ upToGiBHours: null, unitPrice: '0.006' }],
-  },
-  minimumCommitMinor: 50_000,
-  creditScope: 'expansion',
-  creditTiers: DEFAULT_CREDIT_TIERS,
-};
+const gold: Plan = { ...goldWithoutMinimum, minimumCommitMinor: 50_000 };
 
 const withDirect = (direct: readonly PriceBand[]): Plan => ({
   ...gold,

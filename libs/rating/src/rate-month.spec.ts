@@ -1,39 +1,12 @@
 /// <reference types="jest" />
-import { DEFAULT_CREDIT_TIERS } from '@mxs/sla-metrics';
 import { RatingError, formatMinor } from './money';
 import type { Tier } from './money';
 import type { Plan } from './plan';
+import { HOUR, MONTH, basic, gold } from './__fixtures__/plans';
 import { rateMonth } from './rate-month';
 import type { ExpansionSegmentUsage, RatedSegment } from './rating-input';
 
-const HOUR = 3600;
-const MONTH = 30 * 24 * HOUR; // 2,592,000 s
 const HALF = MONTH / 2;
-
-const basic: Plan = {
-  id: 'basic',
-  currency: 'USD',
-  prices: {
-    direct: [{ upToGiBHours: null, unitPrice: '0.012' }],
-    pooled: [{ upToGiBHours: null, unitPrice: '0.006' }],
-  },
-  minimumCommitMinor: 0,
-  creditScope: 'expansion',
-  creditTiers: DEFAULT_CREDIT_TIERS,
-};
-
-const gold: Plan = {
-  ...basic,
-  id: 'gold',
-  prices: {
-    ...basic.prices,
-    direct: [
-      { upToGiBHours: 1000, unitPrice: '0.012' },
-      { upToGiBHours: 5000, unitPrice: '0.010' },
-      { upToGiBHours: null, unitPrice: '0.008' },
-    ],
-  },
-};
 
 /** `sizeGiB` up for `hours`, never down. */
 function up(

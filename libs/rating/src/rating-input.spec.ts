@@ -1,25 +1,11 @@
 /// <reference types="jest" />
-import { DEFAULT_CREDIT_TIERS } from '@mxs/sla-metrics';
 import { RatingError } from './money';
 import type { Tier } from './money';
 import type { Plan } from './plan';
+import { MONTH, basic } from './__fixtures__/plans';
 import { checkRatingInput, compareByTierThenId } from './rating-input';
 import type { ExpansionSegmentUsage, RatedSegment, RatingInput } from './rating-input';
 
-const HOUR = 3600;
-const MONTH = 30 * 24 * HOUR;
-
-const basic: Plan = {
-  id: 'basic',
-  currency: 'USD',
-  prices: {
-    direct: [{ upToGiBHours: null, unitPrice: '0.012' }],
-    pooled: [{ upToGiBHours: null, unitPrice: '0.006' }],
-  },
-  minimumCommitMinor: 0,
-  creditScope: 'expansion',
-  creditTiers: DEFAULT_CREDIT_TIERS,
-};
 
 function used(
   expansionId: string,
