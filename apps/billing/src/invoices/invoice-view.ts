@@ -1,11 +1,8 @@
 import type { InvoiceLine, RatedInvoice, UptimeFigure } from '@mxs/rating';
 import { currencyMinorDigits, formatMinor } from '@mxs/rating';
 
-export interface InvoiceView {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly period: string;
-  readonly status: 'draft' | 'finalized';
+/** What a rated month says, stored (an invoice) or not (an estimate). */
+export interface RatedFigures {
   readonly currency: string;
   readonly chargesMinor: number;
   readonly creditsMinor: number;
@@ -14,6 +11,13 @@ export interface InvoiceView {
   readonly total: string;
   readonly lines: readonly InvoiceLine[];
   readonly uptime: readonly UptimeFigure[];
+}
+
+export interface InvoiceView extends RatedFigures {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly period: string;
+  readonly status: 'draft' | 'finalized';
   readonly ratedAt: string;
   readonly finalizedAt: string | null;
   readonly finalizedBy: string | null;
@@ -58,18 +62,11 @@ export function invoiceView(r: InvoiceRow): InvoiceView {
 }
 
 /** The running month rated up to now, and as it would end if every open interval ran on. */
-export interface EstimateView {
+export interface EstimateView extends RatedFigures {
   readonly tenantId: string;
   readonly period: string;
   readonly asOf: string;
-  readonly currency: string;
-  readonly chargesMinor: number;
-  readonly creditsMinor: number;
-  readonly totalMinor: number;
-  readonly total: string;
   readonly projectedTotalMinor: number;
-  readonly lines: readonly InvoiceLine[];
-  readonly uptime: readonly UptimeFigure[];
 }
 
 export function estimateView(tenantId: string, period: string, asOfSec: number, toDate: RatedInvoice, projected: RatedInvoice): EstimateView {
@@ -82,8 +79,8 @@ export function estimateView(tenantId: string, period: string, asOfSec: number, 
     creditsMinor: toDate.creditsMinor,
     totalMinor: toDate.totalMinor,
     total: formatMinor(toDate.totalMinor, toDate.minorDigits),
-    projectedTotalMinor: projected.totalMinor,
     lines: toDate.lines,
     uptime: toDate.uptime,
+    projectedTotalMinor: projected.totalMinor,
   };
 }

@@ -95,6 +95,12 @@ export class InvoicesService {
     return estimateView(tenantId, month.name, now, toDate, projected);
   }
 
+  /** The running month rated up to now (what the SLA report's credits come from). */
+  runningMonth(tenantId: string): Promise<RatedInvoice> {
+    const now = nowSec();
+    return this.rateOne(monthAt(now), now, tenantId);
+  }
+
   private async rateOne(month: Month, asOfSec: number, tenantId: string): Promise<RatedInvoice> {
     const rating = await this.rater.rate(this.db, month, asOfSec, [tenantId]);
     const invoice = rating.invoices.get(tenantId);

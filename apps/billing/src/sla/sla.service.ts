@@ -59,7 +59,7 @@ export class SlaService {
       operationSamples(this.db, 'time-to-ready', month.startSec, now + 1, tenantId),
       operationSamples(this.db, 'hot-remove', month.startSec, now + 1, tenantId),
       meteredUptimeByTenant(this.db, month.startSec, now, tenantId),
-      this.invoices.estimate(tenantId).catch((error: unknown) => {
+      this.invoices.runningMonth(tenantId).catch((error: unknown) => {
         if (error instanceof BillingError && error.code === 'no-plan') return null;
         throw error;
       }),
