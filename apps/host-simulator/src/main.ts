@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createHttpApp, enableGracefulShutdown } from '@mxs/service-kit';
+import { createHttpApp, enableGracefulShutdown, exitOnStartFailure } from '@mxs/service-kit';
 import { AppModule } from './app.module';
 import { loadSimConfig } from './config';
 
@@ -14,9 +14,4 @@ async function main(): Promise<void> {
   process.stdout.write(`host-simulator listening on http://${config.MXS_SIM_BIND}:${port}\n`);
 }
 
-main().catch((error: unknown) => {
-  // Config errors list every bad variable; anything else is printed whole.
-  process.stderr.write(`host-simulator failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (error instanceof Error && 'problems' in error) process.stderr.write(`${(error as { problems: string[] }).problems.join('\n')}\n`);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure('host-simulator'));

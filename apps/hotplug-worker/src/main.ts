@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createHttpApp, enableGracefulShutdown } from '@mxs/service-kit';
+import { createHttpApp, enableGracefulShutdown, exitOnStartFailure } from '@mxs/service-kit';
 import { WorkerModule } from './app.module';
 import { loadWorkerConfig } from './config';
 
@@ -11,8 +11,4 @@ async function main(): Promise<void> {
   await app.listen(config.PORT, '127.0.0.1');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`hotplug-worker failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (error instanceof Error && 'problems' in error) process.stderr.write(`${(error as { problems: string[] }).problems.join('\n')}\n`);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure('hotplug-worker'));

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createHttpApp, enableGracefulShutdown, setupOpenApi } from '@mxs/service-kit';
+import { createHttpApp, enableGracefulShutdown, exitOnStartFailure, setupOpenApi } from '@mxs/service-kit';
 import { AppModule } from './app.module';
 import { loadApiConfig } from './config';
 
@@ -15,9 +15,4 @@ async function main(): Promise<void> {
   await app.listen(config.PORT);
 }
 
-main().catch((error: unknown) => {
-  // Config errors list every bad variable; anything else is printed whole.
-  process.stderr.write(`placement-api failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (error instanceof Error && 'problems' in error) process.stderr.write(`${(error as { problems: string[] }).problems.join('\n')}\n`);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure('placement-api'));

@@ -31,3 +31,4 @@ export * from './shutdown/closer';
 export * from './shutdown/graceful-shutdown';
 export * from './app/service-kit.module';
 export * from './app/create-http-app';
+export * from './app/exit-on-start-failure';

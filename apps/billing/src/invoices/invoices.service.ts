@@ -62,7 +62,7 @@ export class InvoicesService {
     });
     stop();
     this.metrics.invoicesRated.inc({ status }, result.rated);
-    if (result.unrated.length > 0) this.log.warn(`${month.name}: ${result.unrated.length} tenants have usage but no plan and there is no default plan`);
+    if (result.unrated.length > 0) this.log.warn(`${month.name}: ${result.unrated.length} tenants could not be rated (no plan and no default plan, or plans of two currencies)`);
     return { period: month.name, rated: result.rated, finalized: options.finalize, unrated: result.unrated, durationMs: Date.now() - startedMs };
   }
 
@@ -70,7 +70,8 @@ export class InvoicesService {
   async closeDue(): Promise<CloseResult[]> {
     const now = nowSec();
     const drafts: { period: string }[] = await this.db.query(`SELECT DISTINCT to_char(period, 'YYYY-MM') AS period FROM invoices WHERE status = 'draft'`);
-    const months = new Map<string, Month>([[previousMonth(monthAt(now)).name, previousMonth(monthAt(now))]]);
+    const lastMonth = previousMonth(monthAt(now));
+    const months = new Map<string, Month>([[lastMonth.name, lastMonth]]);
     for (const d of drafts) months.set(d.period, parseMonth(d.period));
     const results: CloseResult[] = [];
     for (const month of [...months.values()].sort((a, b) => a.startSec - b.startSec)) {
@@ -105,7 +106,7 @@ export class InvoicesService {
     const rating = await this.rater.rate(this.db, month, asOfSec, [tenantId]);
     const invoice = rating.invoices.get(tenantId);
     if (invoice !== undefined) return invoice;
-    if (rating.unrated.length > 0) throw new BillingError('no-plan', `tenant ${tenantId} has no plan and there is no default plan`);
+    if (rating.unrated.length > 0) throw new BillingError('no-plan', `tenant ${tenantId} cannot be rated in ${month.name}: it has no plan and there is no default plan, or its plans bill in two currencies`);
     throw new BillingError('no-plan', `tenant ${tenantId} has no plan and no usage in ${month.name}`);
   }
 

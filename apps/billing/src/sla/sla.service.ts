@@ -87,17 +87,20 @@ export class SlaService {
     ]);
     const fleet = fleetOf(fleetState);
     const monthMs = month.startSec * 1000;
-    const thisMonth = (samples: readonly OperationSample[]): OperationSample[] => samples.filter((s) => s.endedAtMs >= monthMs);
-    const tenantIds = [...new Set([...ready, ...remove].filter((s) => s.endedAtMs >= monthMs).map((s) => s.tenantId).concat([...perTenantUptime.keys()]))].sort();
+    const readyThisMonth = ready.filter((s) => s.endedAtMs >= monthMs);
+    const removeThisMonth = remove.filter((s) => s.endedAtMs >= monthMs);
+    const readyByTenant = byTenant(readyThisMonth);
+    const removeByTenant = byTenant(removeThisMonth);
+    const tenantIds = [...new Set([...readyByTenant.keys(), ...removeByTenant.keys(), ...perTenantUptime.keys()])].sort();
     return {
       period: month.name,
-      fleet: { timeToReady: latencySummary(thisMonth(ready)), hotRemove: latencySummary(thisMonth(remove)), uptime: totalUptime(perTenantUptime.values()) },
+      fleet: { timeToReady: latencySummary(readyThisMonth), hotRemove: latencySummary(removeThisMonth), uptime: totalUptime(perTenantUptime.values()) },
       slos: [this.sloStatus('time-to-ready', ready, this.config.MXS_SLO_READY_MS, now), this.sloStatus('hot-remove', remove, this.config.MXS_SLO_REMOVE_MS, now)],
       capacity: fleet === null ? null : capacitySummary(fleet),
       tenants: tenantIds.map((tenantId) => ({
         tenantId,
-        timeToReady: latencySummary(thisMonth(ready).filter((s) => s.tenantId === tenantId)),
-        hotRemove: latencySummary(thisMonth(remove).filter((s) => s.tenantId === tenantId)),
+        timeToReady: latencySummary(readyByTenant.get(tenantId) ?? []),
+        hotRemove: latencySummary(removeByTenant.get(tenantId) ?? []),
         uptime: perTenantUptime.get(tenantId) ?? uptimeSummary(0, 0),
       })),
     };
@@ -133,4 +136,14 @@ export class SlaService {
       burnAlerts: evaluateBurnAlerts(list, objective, nowMs, DEFAULT_BURN_ALERTS),
     };
   }
+}
+
+function byTenant(samples: readonly OperationSample[]): Map<string, OperationSample[]> {
+  const out = new Map<string, OperationSample[]>();
+  for (const s of samples) {
+    const list = out.get(s.tenantId) ?? [];
+    list.push(s);
+    out.set(s.tenantId, list);
+  }
+  return out;
 }
