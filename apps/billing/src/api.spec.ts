@@ -159,6 +159,8 @@ describe('authentication', () => {
       ['POST', '/admin/v1/billing/close', { period: '2026-01' }],
       ['PUT', '/admin/v1/tenants/auth-a/plan', { planId: 'auth-usd' }],
       ['GET', '/admin/v1/sla', undefined],
+      ['GET', '/admin/v1/sla/history?hours=1', undefined],
+      ['GET', '/admin/v1/tenants/auth-a/estimate', undefined],
     ];
     for (const key of [keyA, `${ADMIN_KEY}x`, undefined]) {
       for (const [method, path, body] of routes) {
@@ -544,6 +546,51 @@ describe('invoices', () => {
   });
 });
 
+describe('operator estimates', () => {
+  type Estimate = { asOf: string; totalMinor: number; projectedTotalMinor: number; lines: InvoiceBody['lines'] } & Record<string, unknown>;
+
+  /** The operator's and the tenant's estimate of one tenant, taken one after the other; only `asOf` may differ. */
+  async function bothEstimates(tenantId: string, key: string): Promise<Estimate> {
+    const viaAdmin = await admin('GET', `/admin/v1/tenants/${tenantId}/estimate`);
+    const own = await tenantGet(key, '/v1/invoices/estimate');
+    expect([viaAdmin.status, own.status]).toEqual([200, 200]);
+    const { asOf: adminAsOf, ...adminFigures } = viaAdmin.body as Estimate;
+    const { asOf: ownAsOf, ...ownFigures } = own.body as Estimate;
+    expect(adminFigures).toEqual(ownFigures);
+    expect(Math.abs(Date.parse(adminAsOf) - Date.parse(ownAsOf))).toBeLessThan(10_000);
+    return viaAdmin.body as Estimate;
+  }
+
+  it('gives the operator the tenant’s own estimate of the running month', async () => {
+    const month = monthAt(nowSec());
+    const key = await insertTenant(billing.db, 'aest-t');
+    await createPlan('aest-usd', { prices: { direct: '1', pooled: '1' } });
+    await assignPlan('aest-t', 'aest-usd', '2026-01-01T00:00:00Z');
+    // Closed usage only, so the figures stay put between the two calls: 16 GiB for up to an hour at 1 USD a GiB-hour.
+    const seconds = Math.min(3600, nowSec() - month.startSec);
+    await meter(expansion('aest-t', new Date(month.startSec * 1000), new Date((month.startSec + seconds) * 1000)));
+    const estimate = await bothEstimates('aest-t', key);
+    expect(estimate).toMatchObject({ tenantId: 'aest-t', period: month.name, currency: 'USD', totalMinor: Math.round((16 * seconds * 100) / 3600) });
+    expect(estimate.projectedTotalMinor).toBe(estimate.totalMinor);
+    expect(estimate.lines.map((l) => l.kind)).toEqual(['usage']);
+  });
+
+  it('estimates a tenant with a plan and no usage at zero', async () => {
+    const key = await insertTenant(billing.db, 'aest-idle');
+    await assignPlan('aest-idle', 'aest-usd', '2026-01-01T00:00:00Z');
+    expect(await bothEstimates('aest-idle', key)).toMatchObject({ tenantId: 'aest-idle', currency: 'USD', chargesMinor: 0, creditsMinor: 0, totalMinor: 0, projectedTotalMinor: 0, lines: [] });
+  });
+
+  it('answers 404 for a tenant that does not exist, even one with usage, and 400 for an id that cannot be one', async () => {
+    const problem = expectProblem(await admin('GET', '/admin/v1/tenants/aest-nobody/estimate'), 404, 'tenant-not-found');
+    expect(problem).toMatchObject({ detail: 'tenant aest-nobody does not exist' });
+    // Intervals carry no foreign key to tenants: usage alone does not make a tenant.
+    await meter(expansion('aest-ghost', new Date(monthAt(nowSec()).startSec * 1000), null));
+    expectProblem(await admin('GET', '/admin/v1/tenants/aest-ghost/estimate'), 404, 'tenant-not-found');
+    expect(errorPaths(expectProblem(await admin('GET', '/admin/v1/tenants/-bad/estimate'), 400, 'validation-failed'))).toEqual(['params.id']);
+  });
+});
+
 describe('usage', () => {
   let key: string;
   const exp1 = randomUUID();
@@ -643,6 +690,8 @@ describe('docs and metrics', () => {
     'GET /v1/usage',
     'GET /v1/sla',
     'GET /admin/v1/sla',
+    'GET /admin/v1/sla/history',
+    'GET /admin/v1/tenants/{id}/estimate',
   ];
 
   it('documents in /docs/openapi.json every route the app serves, with the key each needs', async () => {

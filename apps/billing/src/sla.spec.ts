@@ -3,12 +3,13 @@ import type { Reply } from '@mxs/test-kit';
 import { call } from '@mxs/test-kit';
 import { generateFleetSpec } from '@mxs/topology';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import { MonthRater } from './invoices/month-rater';
 import { MeterStore } from './metering/meter-store';
 import { monthAt, nowSec } from './period/month';
 import { SlaEvaluator } from './sla/sla-evaluator';
 import type { BillingUnderTest, TestEnvironment } from './testing/billing-harness';
 import { ADMIN_KEY, createBillingEnvironment, insertTenant, startBilling, usageEvent } from './testing/billing-harness';
+import { hotAdd, hotRemove, insertExpansion, insertVm } from './testing/expansion-timelines';
 
 // SLA reports from the expansions' timelines (as the placement API and worker write them) and billing's intervals.
 let env: TestEnvironment;
@@ -54,51 +55,12 @@ interface FleetSla {
   fleet: { timeToReady: Latency; hotRemove: Latency; uptime: TenantSla['uptime'] };
   slos: SloBody[];
   capacity: { capacityGiB: number; usedGiB: number; utilization: number } | null;
-  tenants: { tenantId: string; timeToReady: Latency; hotRemove: Latency; uptime: TenantSla['uptime'] }[];
+  tenants: Omit<TenantSla, 'period'>[];
 }
 
 /** Percentiles come from a histogram kept to 3 significant digits: within 0.1% of the value. */
 function expectNear(actualMs: number, expectedMs: number): void {
   expect(Math.abs(actualMs - expectedMs)).toBeLessThanOrEqual(expectedMs / 1000);
-}
-
-async function insertVm(db: DataSource, tenantId: string): Promise<string> {
-  const vmId = `vm-${tenantId}`;
-  await db.query(`INSERT INTO hosts (id, state, cfmws_window_gib) VALUES ('host-sla', 'healthy', 4096) ON CONFLICT (id) DO NOTHING`);
-  await db.query(`INSERT INTO vms (id, tenant_id, host_id, dram_gib) VALUES ($1, $2, 'host-sla', 64)`, [vmId, tenantId]);
-  return vmId;
-}
-
-async function transition(db: DataSource, expansionId: string, from: string | null, to: string, when: Date): Promise<void> {
-  await db.query(`INSERT INTO expansion_transitions (expansion_id, from_state, to_state, at) VALUES ($1, $2, $3, $4)`, [expansionId, from, to, when]);
-}
-
-async function insertExpansion(db: DataSource, tenantId: string, state: string, requested: Date): Promise<string> {
-  const id = randomUUID();
-  await db.query(
-    `INSERT INTO expansions (id, tenant_id, vm_id, host_id, size_gib, tier, placed_tier, layout, state, created_at, updated_at)
-     VALUES ($1, $2, $3, 'host-sla', 16, 'pooled', 'pooled', 'pack', $4, $5, $5)`,
-    [id, tenantId, `vm-${tenantId}`, state, requested],
-  );
-  return id;
-}
-
-/** A hot-add requested at `requested` that became active (or failed) `readyMs` later. */
-async function hotAdd(db: DataSource, tenantId: string, requested: Date, readyMs: number, outcome: 'active' | 'failed' = 'active'): Promise<string> {
-  const id = await insertExpansion(db, tenantId, outcome, requested);
-  const ms = requested.getTime();
-  await transition(db, id, null, 'requested', requested);
-  await transition(db, id, 'requested', 'placed', new Date(ms + 50));
-  await transition(db, id, 'placed', 'attaching', new Date(ms + 100));
-  await transition(db, id, 'attaching', outcome, new Date(ms + readyMs));
-  return id;
-}
-
-/** A hot-remove asked for at `detaching`, released (or given up, back to active) `durationMs` later. */
-async function hotRemove(db: DataSource, expansionId: string, detaching: Date, durationMs: number, outcome: 'released' | 'active' = 'released'): Promise<void> {
-  await transition(db, expansionId, 'active', 'detaching', detaching);
-  await transition(db, expansionId, 'detaching', outcome, new Date(detaching.getTime() + durationMs));
-  await db.query(`UPDATE expansions SET state = $2 WHERE id = $1`, [expansionId, outcome]);
 }
 
 const admin = (method: string, path: string, body?: unknown): Promise<Reply> => call(billing.url, method, path, { key: ADMIN_KEY, ...(body === undefined ? {} : { body }) });
@@ -189,8 +151,9 @@ describe('GET /admin/v1/sla', () => {
 
     const byTenant = new Map(report.tenants.map((t) => [t.tenantId, t]));
     for (const tenantId of ['sla-a', 'sla-b', 'sla-up']) {
-      const own = await tenantSla(tenantId);
-      expect({ tenantId, ...byTenant.get(tenantId) }).toEqual({ tenantId, timeToReady: own.timeToReady, hotRemove: own.hotRemove, uptime: own.uptime });
+      const { period, ...own } = await tenantSla(tenantId);
+      expect(period).toBe(report.period);
+      expect(byTenant.get(tenantId)).toEqual(own);
     }
 
     expect(report.slos.map((s) => [s.name, s.objective, s.thresholdMs])).toEqual([
@@ -210,6 +173,27 @@ describe('GET /admin/v1/sla', () => {
         ['page-slow', 6],
         ['ticket', 1],
       ]);
+    }
+  });
+
+  it('gives each tenant the credits its own report gives, rating the month once for all of them', async () => {
+    const rate = jest.spyOn(billing.app.get(MonthRater), 'rate');
+    try {
+      const report = await fleetSla();
+      expect(rate).toHaveBeenCalledTimes(1);
+      expect(rate.mock.calls[0]?.[3]).toEqual(report.tenants.map((t) => t.tenantId));
+      const credits = report.tenants.map((t) => [t.tenantId, t.creditsMinor, t.currency]);
+      // sla-up: 10% of 44.00 USD (99% up); the others have no plan and there is no default plan.
+      expect(credits).toEqual([
+        ['sla-a', null, null],
+        ['sla-b', null, null],
+        ['sla-up', -440, 'USD'],
+      ]);
+      for (const [tenantId, creditsMinor, currency] of credits) {
+        expect(await tenantSla(String(tenantId))).toMatchObject({ creditsMinor, currency });
+      }
+    } finally {
+      rate.mockRestore();
     }
   });
 
@@ -252,7 +236,14 @@ describe('GET /admin/v1/sla', () => {
 
 describe('SLA evaluator', () => {
   it('puts the fleet’s percentiles, in seconds, and the uptime ratio on /metrics, without tenant labels', async () => {
-    await billing.app.get(SlaEvaluator).evaluate();
+    // Every replica evaluates every interval: the gauges need no credits, so no month is rated.
+    const rate = jest.spyOn(billing.app.get(MonthRater), 'rate');
+    try {
+      await billing.app.get(SlaEvaluator).evaluate();
+      expect(rate).not.toHaveBeenCalled();
+    } finally {
+      rate.mockRestore();
+    }
     const report = await fleetSla();
     const text = String((await call(billing.url, 'GET', '/metrics')).body);
     const sample = (name: string, labels: Record<string, string>): number | undefined => {

@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiProduces } from '@nestjs/swagger';
+import { idSchema } from '@mxs/contracts';
 import type { AuthenticatedTenant, Page } from '@mxs/service-kit';
 import { AdminAuth, ApiZodResponse, CurrentTenant, TenantAuth, ZodBody, ZodParam, ZodQuery, decodeCursor, pageOf } from '@mxs/service-kit';
 import type { z } from 'zod';
@@ -69,7 +70,7 @@ export class InvoicesController {
   }
 }
 
-/** Every tenant's invoices, closing a month, finalizing. */
+/** Every tenant's invoices and running-month estimates, closing a month, finalizing. */
 @Controller('admin/v1')
 @AdminAuth()
 export class AdminInvoicesController {
@@ -93,6 +94,12 @@ export class AdminInvoicesController {
   @ApiZodResponse(200, invoiceSchema, 'Rated once more and finalized; finalizing twice answers the same invoice')
   finalize(@ZodParam('id', invoiceIdParam) id: string): Promise<InvoiceView> {
     return this.invoices.finalize(id, 'operator');
+  }
+
+  @Get('tenants/:id/estimate')
+  @ApiZodResponse(200, estimateSchema, 'The tenant\'s running month rated up to now, as the tenant\'s own estimate gives it')
+  estimate(@ZodParam('id', idSchema) tenantId: string): Promise<EstimateView> {
+    return this.invoices.tenantEstimate(tenantId);
   }
 
   @Post('billing/close')

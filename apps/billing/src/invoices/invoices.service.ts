@@ -96,10 +96,24 @@ export class InvoicesService {
     return estimateView(tenantId, month.name, now, toDate, projected);
   }
 
+  /** The operator's view of a tenant's estimate: a tenant that does not exist is a 404, not a missing plan. */
+  async tenantEstimate(tenantId: string): Promise<EstimateView> {
+    // Usage rows carry no foreign key to tenants, but an invoice does: a tenant not in `tenants` can never be billed.
+    const tenants: { id: string }[] = await this.db.query(`SELECT id FROM tenants WHERE id = $1`, [tenantId]);
+    if (tenants[0] === undefined) throw new BillingError('tenant-not-found', `tenant ${tenantId} does not exist`);
+    return this.estimate(tenantId);
+  }
+
   /** The running month rated up to now (what the SLA report's credits come from). */
   runningMonth(tenantId: string): Promise<RatedInvoice> {
     const now = nowSec();
     return this.rateOne(monthAt(now), now, tenantId);
+  }
+
+  /** The month holding `asOfSec` rated up to it for several tenants in one pass; those that cannot be rated are absent. */
+  async runningMonthOf(tenantIds: readonly string[], asOfSec: number): Promise<ReadonlyMap<string, RatedInvoice>> {
+    if (tenantIds.length === 0) return new Map();
+    return (await this.rater.rate(this.db, monthAt(asOfSec), asOfSec, tenantIds)).invoices;
   }
 
   private async rateOne(month: Month, asOfSec: number, tenantId: string): Promise<RatedInvoice> {

@@ -45,7 +45,7 @@ export class SlaEvaluator {
   }
 
   async evaluate(): Promise<void> {
-    const report = await this.sla.fleetReport();
+    const report = await this.sla.fleetFigures();
     for (const [operation, summary] of [['time-to-ready', report.fleet.timeToReady], ['hot-remove', report.fleet.hotRemove]] as const) {
       for (const [quantile, field] of QUANTILES) this.metrics.latency.set({ operation, quantile }, summary[field] / 1000);
     }

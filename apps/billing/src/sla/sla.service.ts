@@ -10,19 +10,26 @@ import { InvoicesService } from '../invoices/invoices.service';
 import { monthAt, nowSec } from '../period/month';
 import type { OperationKind, OperationSample, UptimeSummary } from './sla-figures';
 import { latencySummary, meteredUptimeByTenant, operationSamples, totalUptime, uptimeSummary } from './sla-figures';
+import { bucketByEnd, historyWindow } from './sla-history';
 
 const SLO_PERIOD_SEC = 30 * 86_400;
 const BUCKET_MS = 60_000;
 
-export interface TenantSlaReport {
+export interface TenantSlaFigures {
   readonly tenantId: string;
-  readonly period: string;
   readonly timeToReady: LatencySummary;
   readonly hotRemove: LatencySummary;
   readonly uptime: UptimeSummary;
+}
+
+export interface TenantCredits {
   /** SLA credits earned so far this month, in minor units of `currency` (≤ 0), null without a plan. */
   readonly creditsMinor: number | null;
   readonly currency: string | null;
+}
+
+export interface TenantSlaReport extends TenantSlaFigures, TenantCredits {
+  readonly period: string;
 }
 
 export interface SloStatus {
@@ -35,13 +42,37 @@ export interface SloStatus {
   readonly burnAlerts: readonly BurnAlertStatus[];
 }
 
-export interface FleetSlaReport {
+/** The fleet's figures without the tenants' credits: what /metrics needs, with no month to rate. */
+export interface FleetSlaFigures {
   readonly period: string;
   readonly fleet: { readonly timeToReady: LatencySummary; readonly hotRemove: LatencySummary; readonly uptime: UptimeSummary };
   readonly slos: readonly SloStatus[];
   readonly capacity: CapacitySummary | null;
-  readonly tenants: readonly { tenantId: string; timeToReady: LatencySummary; hotRemove: LatencySummary; uptime: UptimeSummary }[];
+  readonly tenants: readonly TenantSlaFigures[];
 }
+
+export interface FleetSlaReport extends Omit<FleetSlaFigures, 'tenants'> {
+  readonly tenants: readonly (TenantSlaFigures & TenantCredits)[];
+}
+
+export interface SlaHistoryBucket {
+  /** The bucket's first instant; it holds the operations that ended in `[start, start + bucketMinutes)`. */
+  readonly start: string;
+  readonly timeToReady: LatencySummary;
+  readonly hotRemove: LatencySummary;
+}
+
+export interface SlaHistory {
+  readonly from: string;
+  /** The end of the last bucket (exclusive), the one holding now. */
+  readonly to: string;
+  readonly bucketMinutes: number;
+  /** Oldest first, every bucket of the window. */
+  readonly buckets: readonly SlaHistoryBucket[];
+}
+
+/** Each summary fills a fresh histogram (about 0.15 ms): a long history lets other requests in now and then. */
+const HISTORY_BUCKETS_PER_TURN = 100;
 
 /** SLA reports from the expansions' timelines (latencies) and billing's intervals (uptime). */
 @Injectable()
@@ -75,8 +106,22 @@ export class SlaService {
     };
   }
 
+  /** The operator's report: the fleet's figures, and each tenant's credits from one rating of the month for all of them. */
   async fleetReport(): Promise<FleetSlaReport> {
     const now = nowSec();
+    const figures = await this.fleetFigures(now);
+    const rated = await this.invoices.runningMonthOf(figures.tenants.map((t) => t.tenantId), now);
+    return {
+      ...figures,
+      tenants: figures.tenants.map((t) => {
+        const invoice = rated.get(t.tenantId);
+        return { ...t, creditsMinor: invoice?.creditsMinor ?? null, currency: invoice?.currency ?? null };
+      }),
+    };
+  }
+
+  /** The fleet, its SLOs and capacity, each tenant's latencies and uptime; /metrics evaluates it on every replica, so it rates nothing. */
+  async fleetFigures(now = nowSec()): Promise<FleetSlaFigures> {
     const month = monthAt(now);
     const sloFrom = Math.min(month.startSec, now - SLO_PERIOD_SEC);
     const [ready, remove, perTenantUptime, fleetState] = await Promise.all([
@@ -104,6 +149,25 @@ export class SlaService {
         uptime: perTenantUptime.get(tenantId) ?? uptimeSummary(0, 0),
       })),
     };
+  }
+
+  /** Fleet percentiles per bucket of `bucketMinutes` over the last `hours`, by when each operation ended. */
+  async history(hours: number, bucketMinutes: number): Promise<SlaHistory> {
+    const window = historyWindow(Date.now(), hours, bucketMinutes);
+    const [ready, remove] = await Promise.all([
+      operationSamples(this.db, 'time-to-ready', window.fromMs / 1000, window.toMs / 1000, null),
+      operationSamples(this.db, 'hot-remove', window.fromMs / 1000, window.toMs / 1000, null),
+    ]);
+    const readyBuckets = bucketByEnd(ready, window);
+    const removeBuckets = bucketByEnd(remove, window);
+    const empty = latencySummary([]);
+    const summary = (samples: readonly OperationSample[] | undefined): LatencySummary => (samples === undefined || samples.length === 0 ? empty : latencySummary(samples));
+    const buckets: SlaHistoryBucket[] = [];
+    for (let i = 0; i < window.count; i++) {
+      if (i % HISTORY_BUCKETS_PER_TURN === HISTORY_BUCKETS_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
+      buckets.push({ start: new Date(window.fromMs + i * window.bucketMs).toISOString(), timeToReady: summary(readyBuckets[i]), hotRemove: summary(removeBuckets[i]) });
+    }
+    return { from: new Date(window.fromMs).toISOString(), to: new Date(window.toMs).toISOString(), bucketMinutes, buckets };
   }
 
   /** Good and bad operations of the last 30 days against the SLO, with multi-window burn rates. */
