@@ -26,7 +26,9 @@ export const PLACEMENT_API: AppSpec = {
   entry: 'apps/placement-api/src/main.ts',
   port: { env: 'PORT', default: 3000 },
   healthPath: '/health',
-  links: { docs: '/docs', health: '/health', metrics: '/metrics' },
+  links: { console: '/console/', queues: '/admin/queues', docs: '/docs', health: '/health', metrics: '/metrics' },
+  // The console's invoices and SLA come from billing, its fault buttons go to the simulator.
+  env: (s) => ({ MXS_BILLING_URL: s.billingUrl, MXS_SIMULATOR_URL: s.hostAgentUrl, MXS_SIMULATOR_TOKEN: s.hostAgentToken, MXS_CONSOLE_DIR: s.consoleDir }),
 };
 
 /** The simulated hosts and fabric: internal, on loopback, behind a token made for this run. */
@@ -68,6 +70,10 @@ export interface StackSettings {
   /** The host agents (the simulator here) and the token they require. */
   readonly hostAgentUrl: string;
   readonly hostAgentToken: string;
+  /** Billing, which the API forwards /billing/* to (it starts later; its port is chosen before any app starts). */
+  readonly billingUrl: string;
+  /** The admin console's bundle, built at start, which the API serves at /console. */
+  readonly consoleDir: string;
 }
 
 /** The child's environment: ours, then the stack's settings, the app's own and its port, which win. */

@@ -34,7 +34,7 @@ beforeAll(async () => {
   db = await createTestDatabase('stack_seed');
   api = await startApp(PLACEMENT_API, {
     root,
-    settings: { databaseUrl: db.url, redisUrl, adminKey, hostAgentUrl: 'http://127.0.0.1:9', hostAgentToken: 'unused-in-this-test-0123' },
+    settings: { databaseUrl: db.url, redisUrl, adminKey, hostAgentUrl: 'http://127.0.0.1:9', hostAgentToken: 'unused-in-this-test-0123', billingUrl: 'http://127.0.0.1:9', consoleDir: '/nonexistent' },
     port: await findFreePort(),
     baseEnv: { ...process.env, MXS_QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'warn', MXS_RATE_LIMIT_PER_MINUTE: '0' },
     healthTimeoutMs: 90_000,

@@ -5,7 +5,8 @@ export type StackErrorCode =
   | 'service-start-failed'
   | 'port-in-use'
   | 'app-start-failed'
-  | 'seed-failed';
+  | 'seed-failed'
+  | 'console-build-failed';
 
 export class StackError extends Error {
   override readonly name = 'StackError';

@@ -5,6 +5,8 @@ import type { TestDatabase } from '@mxs/persistence';
 import { createTestDatabase } from '@mxs/persistence';
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort, isPortFree, probeRedis } from './probes';
 
@@ -38,7 +40,9 @@ describe('npm start', () => {
     const simPort = await findFreePort();
     const workerPort = await findFreePort();
     const billingPort = await findFreePort();
+    const consoleDir = mkdtempSync(join(tmpdir(), 'mxs-start-console-'));
     const run = npmStart({
+      MXS_CONSOLE_DIR: consoleDir,
       DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${redisPort}`, PORT: String(apiPort), MXS_SIM_PORT: String(simPort),
       MXS_WORKER_PORT: String(workerPort), MXS_BILLING_PORT: String(billingPort), MXS_ADMIN_KEY: '', MXS_LOG_FORMAT: 'json',
     });
@@ -92,6 +96,19 @@ describe('npm start', () => {
     expect(text).toMatch(new RegExp(`hotplug-worker\\s+http://127\\.0\\.0\\.1:${workerPort}\\n`));
     const fleet = await fetch(`http://127.0.0.1:${apiPort}/admin/v1/fleet`, { headers: { authorization: `Bearer ${adminKey}` } });
     expect(fleet.status).toBe(200);
+    // The console is built and served, and what it reaches through the API is wired: billing and the simulator.
+    const page = await fetch(`http://127.0.0.1:${apiPort}/console/`);
+    expect({ status: page.status, title: /<title>([^<]*)<\/title>/.exec(await page.text())?.[1] }).toEqual({ status: 200, title: 'mxs console' });
+    expect(existsSync(join(consoleDir, 'index.html'))).toBe(true);
+    const sla = await fetch(`http://127.0.0.1:${apiPort}/billing/admin/v1/sla`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect(sla.status).toBe(200);
+    const deviceId = ((await fleet.json()) as { devices: { id: string }[] }).devices[0]?.id ?? '';
+    const fault = await fetch(`http://127.0.0.1:${apiPort}/admin/v1/faults`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'device-restore', deviceId }),
+    });
+    expect(fault.status).toBe(200);
     expect(await probeRedis(`redis://127.0.0.1:${redisPort}`)).toEqual({ state: 'up' });
 
     run.child.kill('SIGTERM');
@@ -103,6 +120,7 @@ describe('npm start', () => {
     expect(await isPortFree(workerPort)).toBe(true);
     expect(await isPortFree(billingPort)).toBe(true);
     expect(await isPortFree(redisPort)).toBe(true);
+    rmSync(consoleDir, { recursive: true, force: true });
   }, 180_000);
 
   it('exits 1 and says why when DATABASE_URL names a server that does not answer', () => {

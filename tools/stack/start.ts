@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { resolveAdminKey } from './admin-key';
 import type { AppSpec, RunningApp, StackSettings } from './apps';
-import { HOST_SIMULATOR, STACK_APPS, appUrl, startApp } from './apps';
+import { BILLING, HOST_SIMULATOR, STACK_APPS, appUrl, startApp } from './apps';
+import { buildConsole } from './console-build';
 import { configuredEndpoints } from './endpoints';
 import { logFormatOf, NO_COLORS, prefixOf, terminalColors } from './log-format';
 import { freePortNear, isPortFree } from './probes';
@@ -56,7 +57,11 @@ async function main(): Promise<void> {
     hostAgentUrl: appUrl(ports.get(HOST_SIMULATOR.name) ?? HOST_SIMULATOR.port.default),
     // Made for this run: the host agents' API is internal, and nothing outside the stack needs it.
     hostAgentToken: randomBytes(24).toString('base64url'),
+    billingUrl: appUrl(ports.get(BILLING.name) ?? BILLING.port.default),
+    consoleDir: env['MXS_CONSOLE_DIR'] ?? join(root, 'dist', 'apps', 'admin-console'),
   };
+  say(`building the admin console into ${settings.consoleDir}`);
+  await buildConsole(root, settings.consoleDir);
   const colors = terminalColors(process.stdout, env);
   for (const [index, spec] of STACK_APPS.entries()) {
     if (shuttingDown()) return;

@@ -29,6 +29,9 @@ describe('formatSummary', () => {
     expect(text).toMatch(/placement-api\s+http:\/\/127\.0\.0\.1:3000\n/);
     expect(text).toMatch(/docs\s+http:\/\/127\.0\.0\.1:3000\/docs\n/);
     expect(text).toMatch(/health\s+http:\/\/127\.0\.0\.1:3000\/health\n/);
+    expect(text).toMatch(/console\s+http:\/\/127\.0\.0\.1:3000\/console\/\n/);
+    expect(text).toMatch(/queues\s+http:\/\/127\.0\.0\.1:3000\/admin\/queues\n/);
+    expect(text).toContain('Open the admin console at http://127.0.0.1:3000/console/ and sign in with the admin key.');
     expect(text).toMatch(/PostgreSQL\s+postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:5432\/mxs {2}\(found running\)/);
     expect(text).toMatch(/Redis\s+redis:\/\/127\.0\.0\.1:6379 {2}\(redis-server on port 6379, started here\)/);
     expect(text).toMatch(/admin key\s+generated-admin-key-0123456789abcdef {2}\(generated/);

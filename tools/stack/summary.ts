@@ -39,6 +39,7 @@ export function formatSummary(input: SummaryInput): string[] {
   for (const [label, value] of rows) lines.push(`  ${label.padEnd(width)}  ${value}`);
 
   const api = input.apps.find((a) => a.spec.name === 'placement-api') ?? input.apps[0];
+  if (api !== undefined && 'console' in api.spec.links) lines.push('', `Open the admin console at ${api.url}/console/ and sign in with the admin key.`);
   const vm = vms[0];
   if (api !== undefined && vm !== undefined) {
     lines.push('', 'Ask for 64 GiB more memory for a demo VM:', '', ...expansionCurl(api.url, tenant.apiKey, vm.id).map((l) => `  ${l}`));

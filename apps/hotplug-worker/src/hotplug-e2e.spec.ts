@@ -1,5 +1,6 @@
 /// <reference types="jest" />
 import { expansionEventSchema, usageEventSchema } from '@mxs/contracts';
+import { admin } from '@mxs/test-kit';
 import { TestStack } from './testing/stack';
 
 /** Counts of the simulator's effects for one expansion, by kind: each should happen once. */
@@ -89,6 +90,32 @@ describe('an expansion from request to release', () => {
       { kind: 'hot-add', state: 'done', steps: ['fabric-offer', 'host-accept', 'host-online', 'vm-plug'] },
       { kind: 'hot-remove', state: 'done', steps: ['fabric-release', 'host-destroy', 'host-offline', 'vm-unplug'] },
     ]);
+  });
+
+  it('force-releases at an operator’s word: the fabric takes the memory at once, then the capacity is free', async () => {
+    const vmId = stack.tenant.vmIds[2] as string;
+    const hostId = stack.fleet.hosts[2]?.id as string;
+    const created = await stack.requestExpansion(vmId, { sizeGiB: 4, tier: 'any' });
+    const id = created.body.id as string;
+    await stack.expansionReaches(id, ['active']);
+    const before = await stack.sim.vm(hostId, vmId);
+    const forced = await admin(stack.api.url, 'POST', `/admin/v1/expansions/${id}/force-release`);
+    expect(forced.status).toBe(202);
+    const released = await stack.expansionReaches(id, ['released']);
+    expect(released.timeline.map((t) => t.to).slice(-2)).toEqual(['detaching', 'released']);
+    expect((await stack.sim.vm(hostId, vmId)).pluggedGiB).toBe(before.pluggedGiB - 4);
+    // No guest steps ran: the fabric took the region and the VM's share itself.
+    const counts = await effects(stack, id);
+    expect([counts['vm-unplugged'], counts['region-offlined'], counts['extents-freed']]).toEqual([undefined, undefined, 1]);
+    // The console's saga view: the hot-add's four steps, then the forced release alone.
+    const detail = (await admin(stack.api.url, 'GET', `/admin/v1/expansions/${id}`)).body as { operations: { kind: string; force: boolean; state: string; steps: { name: string; durationMs: number }[] }[] };
+    expect(detail.operations.map((o) => ({ kind: o.kind, force: o.force, state: o.state, steps: o.steps.map((s) => s.name) }))).toEqual([
+      { kind: 'hot-add', force: false, state: 'done', steps: ['fabric-offer', 'host-accept', 'host-online', 'vm-plug'] },
+      { kind: 'hot-remove', force: true, state: 'done', steps: ['fabric-force-release'] },
+    ]);
+    expect(detail.operations.flatMap((o) => o.steps).every((s) => s.durationMs >= 0)).toBe(true);
+    const [extents] = await stack.sql<{ live: number }>(`SELECT count(*) FILTER (WHERE live)::int AS live FROM expansion_extents WHERE expansion_id = $1`, [id]);
+    expect(extents?.live).toBe(0);
   });
 
   it('runs one hot-plug at a time per host, and hosts side by side', async () => {

@@ -6,13 +6,17 @@ import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
 import { PlacementRequestsWorker } from './automation/placement-requests.worker';
 import type { ApiConfig } from './config';
+import { ConsoleRoutes } from './console/console-routes';
+import { SessionController } from './console/session.controller';
 import { AdminExpansionsController } from './expansions/admin-expansions.controller';
 import { ExpansionStore } from './expansions/expansion-store';
 import { ExpansionsController } from './expansions/expansions.controller';
 import { ExpansionsService } from './expansions/expansions.service';
 import { FleetAdminService } from './fleet/fleet-admin.service';
 import { FleetReader } from './fleet/fleet-reader';
+import { FleetReport } from './fleet/fleet-report';
 import { FleetView } from './fleet/fleet-view';
+import { FaultsController } from './fleet/faults.controller';
 import { FleetController } from './fleet/fleet.controller';
 import { API_CONFIG, InfraModule, PRODUCER_REDIS } from './infra/infra.module';
 import { OutboxRelay, RELAY_OPTIONS, workerConnection } from '@mxs/messaging';
@@ -54,11 +58,13 @@ export class AppModule {
           useFactory: (db: DataSource, redis: Redis) => [postgresCheck(db), redisCheck(redis)],
         }),
       ],
-      controllers: [ExpansionsController, AdminExpansionsController, VmsController, AdminVmsController, TenantsController, FleetController],
+      controllers: [ExpansionsController, AdminExpansionsController, VmsController, AdminVmsController, TenantsController, FleetController, FaultsController, SessionController],
       providers: [
         FleetReader,
         FleetView,
         FleetAdminService,
+        FleetReport,
+        ConsoleRoutes,
         ExpansionStore,
         ExpansionsService,
         TenantsService,

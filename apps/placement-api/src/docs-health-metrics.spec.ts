@@ -51,7 +51,7 @@ describe('/docs, /health and /metrics', () => {
     // /metrics is for Prometheus, not for API clients; everything else is documented.
     expect([...documented].sort()).toEqual(served.filter((route) => route !== 'GET /metrics').sort());
     expect(served).toContain('GET /metrics');
-    expect(documented).toHaveLength(21);
+    expect(documented).toHaveLength(26);
     for (const route of documented.filter((r) => r.includes('/v1/'))) {
       const [method = '', path = ''] = route.split(' ');
       const scheme = path.startsWith('/admin/') ? 'adminKey' : 'tenantKey';
@@ -76,6 +76,7 @@ describe('/docs, /health and /metrics', () => {
       ['PATCH', '/admin/v1/fleet/devices/{id}', { health: 'draining', reason: 'test' }, 'health'],
       ['PATCH', '/admin/v1/fleet/hosts/{id}', { state: 'maintenance' }, 'state'],
       ['PATCH', '/admin/v1/fleet/switches/{id}', { state: 'down' }, 'state'],
+      ['POST', '/admin/v1/faults', { kind: 'device-fail', deviceId: 'pool-001-1' }, 'deviceId'],
     ];
     for (const [method, path, valid, field] of bodies) {
       const schema = requestBodyValidator(doc, method, path);
@@ -102,6 +103,7 @@ describe('/docs, /health and /metrics', () => {
     const adminKey = { key: api.config.MXS_ADMIN_KEY };
     await recorded('GET', '/admin/v1/expansions', '/admin/v1/expansions', adminKey);
     await recorded('GET', `/admin/v1/expansions/${id}`, '/admin/v1/expansions/{id}', adminKey);
+    await recorded('POST', `/admin/v1/expansions/${id}/force-release`, '/admin/v1/expansions/{id}/force-release', adminKey);
     await recorded('POST', '/admin/v1/tenants', '/admin/v1/tenants', { ...adminKey, body: { id: 'initech', name: 'Initech', quotaGiB: 64 } });
     await recorded('GET', '/admin/v1/tenants', '/admin/v1/tenants', adminKey);
     await recorded('GET', '/admin/v1/tenants/initech', '/admin/v1/tenants/{id}', adminKey);
@@ -113,10 +115,11 @@ describe('/docs, /health and /metrics', () => {
     await recorded('GET', '/admin/v1/fleet', '/admin/v1/fleet', adminKey);
     await recorded('PUT', '/admin/v1/fleet', '/admin/v1/fleet', { ...adminKey, body: { preset: 'small' } });
     await recorded('PATCH', '/admin/v1/fleet/devices/pool-001-1', '/admin/v1/fleet/devices/{id}', { ...adminKey, body: { health: 'healthy' } });
+    await recorded('GET', '/admin/v1/fleet/devices/pool-001-1', '/admin/v1/fleet/devices/{id}', adminKey);
     await recorded('PATCH', '/admin/v1/fleet/hosts/host-001-01', '/admin/v1/fleet/hosts/{id}', { ...adminKey, body: { state: 'healthy' } });
     await recorded('PATCH', '/admin/v1/fleet/switches/sw-001', '/admin/v1/fleet/switches/{id}', { ...adminKey, body: { state: 'up' } });
     await recorded('GET', '/health', '/health');
-    expect(answers.map((a) => a.reply.status)).toEqual([202, 422, 400, 200, 200, 200, 202, 401, 200, 200, 201, 200, 200, 200, 200, 201, 200, 200, 200, 409, 200, 200, 200, 200]);
+    expect(answers.map((a) => a.reply.status)).toEqual([202, 422, 400, 200, 200, 200, 202, 401, 200, 200, 409, 201, 200, 200, 200, 200, 201, 200, 200, 200, 409, 200, 200, 200, 200, 200]);
     for (const { method, path, reply } of answers) {
       const validator = responseValidator(doc, method, path, reply.status, reply.headers.get('content-type') ?? '');
       const result = validator.safeParse(reply.body);

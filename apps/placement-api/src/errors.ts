@@ -24,6 +24,12 @@ const STATUS = {
   'tenant-exists': 409,
   'no-capacity': 422,
   'fleet-not-loaded': 409,
+  'fault-refused': 422,
+  'simulator-not-configured': 503,
+  'simulator-unreachable': 502,
+  'billing-not-configured': 503,
+  'billing-unreachable': 502,
+  'console-not-built': 503,
 } as const;
 
 export type ApiErrorCode = keyof typeof STATUS;
@@ -48,6 +54,12 @@ const TITLE: Record<ApiErrorCode, string> = {
   'tenant-exists': 'Tenant already exists',
   'no-capacity': 'No capacity',
   'fleet-not-loaded': 'No fleet loaded',
+  'fault-refused': 'The simulator refused the fault',
+  'simulator-not-configured': 'No host simulator configured',
+  'simulator-unreachable': 'Host simulator unreachable',
+  'billing-not-configured': 'No billing service configured',
+  'billing-unreachable': 'Billing service unreachable',
+  'console-not-built': 'Admin console not built',
 };
 
 export class ApiError extends ProblemError {

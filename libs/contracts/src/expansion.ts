@@ -22,6 +22,9 @@ export const LIVE_STATES: readonly ExpansionState[] = ['requested', 'placed', 'a
 /** States a tenant may ask to remove from; `detaching` again is a no-op, not an error. */
 export const REMOVABLE_STATES: readonly ExpansionState[] = ['placed', 'attaching', 'active', 'degraded'];
 
+/** What an operator may force-release: memory attached to the VM, with no saga running on it. */
+export const FORCE_RELEASABLE_STATES: readonly ExpansionState[] = ['active', 'degraded'];
+
 export const TRANSITIONS: Readonly<Record<ExpansionState, readonly ExpansionState[]>> = {
   requested: ['placed', 'rejected'],
   placed: ['attaching', 'detaching', 'failed'],

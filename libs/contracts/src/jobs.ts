@@ -20,6 +20,8 @@ export const hotplugJobSchema = z.strictObject({
   extents: z.array(extentSchema),
   /** The HTTP request (or automation job) that caused it, so logs can be followed end to end. */
   requestId: requestIdSchema.nullable(),
+  /** Hot-remove only: an operator's force-release takes the memory at once (the VM loses it), without the guest's part. */
+  force: z.boolean().optional(),
 });
 export type HotplugJob = z.infer<typeof hotplugJobSchema>;
 

@@ -68,7 +68,12 @@ export class HotplugSagas {
   private async resume(job: HotplugJob, s: OperationSnapshot, signal: AbortSignal): Promise<SagaResult> {
     if (s.state === 'compensating') return this.compensate(job, s.checkpoint, s.checkpoint.failure ?? 'unknown failure', signal);
     if (!this.stillWanted(job, s)) return this.finish(job, { operationState: 'superseded', from: [], to: null, reason: null, returnCapacity: false, usage: null });
-    const steps = job.kind === 'hot-add' ? hotAddSteps(this.agent, job, this.deadlines) : hotRemoveSteps(this.agent, job, this.deadlines);
+    const steps =
+      job.kind === 'hot-add'
+        ? hotAddSteps(this.agent, job, this.deadlines)
+        : job.force === true
+          ? [releaseStep(this.agent, job, this.deadlines, true)] // the fabric takes the region and the VM's share at once
+          : hotRemoveSteps(this.agent, job, this.deadlines);
     const started = Date.now();
     try {
       await this.runSteps(job, steps, 'steps', s.checkpoint, signal);

@@ -1,8 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
-import { AdminAuth, ApiZodResponse, Page, ZodParam, ZodQuery } from '@mxs/service-kit';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { AdminAuth, ApiZodResponse, Page, RequestId, ZodParam, ZodQuery } from '@mxs/service-kit';
 import type { z } from 'zod';
 import { ExpansionsService } from './expansions.service';
-import { adminExpansionListQuery, adminExpansionPageSchema, expansionIdParam, expansionWithTimelineSchema } from './expansion.schemas';
+import { adminExpansionDetailSchema, adminExpansionListQuery, adminExpansionPageSchema, expansionIdParam, expansionSchema } from './expansion.schemas';
 import { listExpansions } from './list-expansions';
 
 /** Every tenant's expansions, for operators. */
@@ -18,8 +18,15 @@ export class AdminExpansionsController {
   }
 
   @Get(':id')
-  @ApiZodResponse(200, expansionWithTimelineSchema)
+  @ApiZodResponse(200, adminExpansionDetailSchema)
   get(@ZodParam('id', expansionIdParam) id: string): Promise<unknown> {
-    return this.expansions.get(id);
+    return this.expansions.adminDetail(id);
+  }
+
+  @Post(':id/force-release')
+  @HttpCode(202)
+  @ApiZodResponse(202, expansionSchema, 'Forced hot-remove started: the VM loses the memory at once; capacity returns once the fabric has scrubbed it')
+  forceRelease(@ZodParam('id', expansionIdParam) id: string, @RequestId() requestId: string): Promise<unknown> {
+    return this.expansions.forceRelease(id, requestId);
   }
 }

@@ -7,6 +7,8 @@ import type { EntityManager } from 'typeorm';
 import type { Queued } from '@mxs/messaging';
 import { Batcher, runPrepared } from '@mxs/messaging';
 import { COMMIT_BATCH } from './commit-batcher';
+import type { OperationRow, OperationView } from './operation-view';
+import { operationView } from './operation-view';
 
 /** Placements committed in one statement at most; more wait for the next. */
 const MAX_BATCH = 32;
@@ -128,6 +130,29 @@ export class ExpansionStore {
     return rows.map((r) => ({ from: r.from_state, to: r.to_state, at: r.at.toISOString(), reason: r.reason, requestId: r.request_id }));
   }
 
+  /** The sagas run for an expansion, oldest first, with the steps their checkpoints recorded. */
+  async operations(id: string): Promise<OperationView[]> {
+    const rows: OperationRow[] = await this.db.query(
+      `SELECT id, kind, state, checkpoint, attempts, last_error, created_at, started_at, finished_at FROM operations WHERE expansion_id = $1 ORDER BY created_at, id`,
+      [id],
+    );
+    return rows.map(operationView);
+  }
+
+  async tenantOf(id: string): Promise<string | null> {
+    const [row] = (await this.db.query(`SELECT tenant_id FROM expansions WHERE id = $1`, [id])) as { tenant_id: string }[];
+    return row?.tenant_id ?? null;
+  }
+
+  /** Whether the expansion's unfinished hot-remove is an operator's forced one. */
+  async forcedRemovalRunning(id: string): Promise<boolean> {
+    const rows = (await this.db.query(
+      `SELECT 1 FROM operations WHERE expansion_id = $1 AND kind = 'hot-remove' AND state IN ('pending', 'running', 'compensating') AND checkpoint ->> 'force' = 'true'`,
+      [id],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   async list(f: ExpansionFilter): Promise<{ items: (ExpansionView & { tenantId: string })[]; more: boolean }> {
     const rows: (ExpansionRow & { tenant_id: string })[] = await this.db.query(
       `SELECT e.tenant_id, ${VIEW_COLUMNS} FROM expansions e
@@ -144,7 +169,14 @@ export class ExpansionStore {
    * Moves a removable expansion to `detaching` with its hot-remove operation and job, in one
    * transaction; a row already detaching is left as it is. Returns the state it found.
    */
-  async requestDetach(id: string, tenantId: string | undefined, operationId: string, requestId: string | null, removable: readonly ExpansionState[]): Promise<ExpansionState | null> {
+  async requestDetach(
+    id: string,
+    tenantId: string | undefined,
+    operationId: string,
+    requestId: string | null,
+    removable: readonly ExpansionState[],
+    force = false,
+  ): Promise<ExpansionState | null> {
     return this.db.transaction(async (m) => {
       const [row] = (await m.query(`SELECT state, tenant_id, vm_id, host_id, size_gib FROM expansions WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) FOR UPDATE`, [id, tenantId ?? null])) as
         { state: ExpansionState; tenant_id: string; vm_id: string; host_id: string; size_gib: number }[];
@@ -153,14 +185,14 @@ export class ExpansionStore {
       const extents = await liveExtents(m, id);
       const job: HotplugJob = {
         operationId, kind: 'hot-remove', expansionId: id, tenantId: row.tenant_id, vmId: row.vm_id,
-        hostId: row.host_id, sizeGiB: row.size_gib, extents, requestId,
+        hostId: row.host_id, sizeGiB: row.size_gib, extents, requestId, ...(force ? { force } : {}),
       };
       await m.query(
         `WITH u AS (UPDATE expansions SET state = 'detaching', updated_at = now() WHERE id = $1 RETURNING id),
          tr AS (INSERT INTO expansion_transitions (expansion_id, from_state, to_state, request_id) VALUES ($1, $2, 'detaching', $3)),
-         op AS (INSERT INTO operations (id, expansion_id, kind, request_id) VALUES ($4, $1, 'hot-remove', $3))
+         op AS (INSERT INTO operations (id, expansion_id, kind, request_id, checkpoint) VALUES ($4, $1, 'hot-remove', $3, $7::jsonb))
          INSERT INTO outbox (id, queue, job_name, payload) VALUES ($4, $5, 'hot-remove', $6::jsonb)`,
-        [id, row.state, requestId, operationId, QUEUES.hotplug, JSON.stringify(job)],
+        [id, row.state, requestId, operationId, QUEUES.hotplug, JSON.stringify(job), JSON.stringify(force ? { force } : {})],
       );
       return row.state;
     });

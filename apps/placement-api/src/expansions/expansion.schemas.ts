@@ -63,3 +63,33 @@ export const adminExpansionPageSchema = z
 
 /** The keyset position of an expansion list: creation time (PostgreSQL has no year 0), then id. */
 export const expansionCursor = z.tuple([z.iso.datetime().refine((at) => !at.startsWith('0000'), 'year 0 does not exist'), z.uuid()]);
+
+const stepSchema = z
+  .object({
+    name: z.string(),
+    phase: z.enum(['do', 'undo']).describe('`undo`: a step of the compensation'),
+    finishedAt: z.iso.datetime(),
+    durationMs: z.number(),
+    attempts: z.int(),
+    errors: z.array(z.string()),
+  })
+  .meta({ id: 'SagaStep' });
+
+const operationSchema = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(['hot-add', 'hot-remove']),
+    force: z.boolean().describe("An operator's force-release"),
+    state: z.enum(['pending', 'running', 'compensating', 'done', 'failed', 'superseded']),
+    createdAt: z.iso.datetime(),
+    startedAt: z.iso.datetime().nullable(),
+    finishedAt: z.iso.datetime().nullable(),
+    attempts: z.int(),
+    lastError: z.string().nullable(),
+    steps: z.array(stepSchema).describe('Steps done, in the order they finished'),
+  })
+  .meta({ id: 'SagaOperation' });
+
+export const adminExpansionDetailSchema = expansionWithTimelineSchema
+  .extend({ tenantId: z.string(), operations: z.array(operationSchema).describe('The sagas run for it, oldest first') })
+  .meta({ id: 'AdminExpansionDetail' });

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ExpansionRequest, ExpansionView, TransitionView } from '@mxs/contracts';
-import { REMOVABLE_STATES } from '@mxs/contracts';
+import { FORCE_RELEASABLE_STATES, REMOVABLE_STATES } from '@mxs/contracts';
 import type { PlacedDecision, PlacementDecision } from '@mxs/policy';
 import { PlacementEngine, PolicyError, explainDecision } from '@mxs/policy';
 import type { Fleet } from '@mxs/topology';
@@ -12,6 +12,7 @@ import type { StoredAnswer } from '../fleet/fleet-snapshot';
 import { PlacementMetrics } from '../metrics/placement-metrics';
 import { OutboxRelay } from '@mxs/messaging';
 import type { ExpansionFilter } from './expansion-store';
+import type { OperationView } from './operation-view';
 import { ExpansionStore } from './expansion-store';
 
 /** A refused commit is re-planned on fresh data this many times before the caller gets 409. */
@@ -81,6 +82,14 @@ export class ExpansionsService {
     return { ...found, timeline: await this.store.timeline(id) };
   }
 
+  /** For operators: the expansion with its owner and every saga run for it, step by step. */
+  async adminDetail(id: string): Promise<ExpansionView & { tenantId: string; timeline: TransitionView[]; operations: OperationView[] }> {
+    const tenantId = await this.store.tenantOf(id);
+    if (tenantId === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
+    const [found, operations] = await Promise.all([this.get(id), this.store.operations(id)]);
+    return { ...found, tenantId, operations };
+  }
+
   list(filter: ExpansionFilter): ReturnType<ExpansionStore['list']> {
     return this.store.list(filter);
   }
@@ -94,6 +103,25 @@ export class ExpansionsService {
     }
     this.relay.kick();
     const view = await this.store.find(id, tenantId);
+    if (view === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
+    return view;
+  }
+
+  /**
+   * An operator takes the memory back at once, without the guest's part (the VM loses it): for a
+   * guest that will not give it back. A second call while that removal runs answers the same.
+   */
+  async forceRelease(id: string, requestId: string | null): Promise<ExpansionView> {
+    const before = await this.store.requestDetach(id, undefined, randomUUID(), requestId, FORCE_RELEASABLE_STATES, true);
+    if (before === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
+    if (before === 'detaching' && !(await this.store.forcedRemovalRunning(id))) {
+      throw new ApiError('expansion-not-removable', `expansion ${id} is already being removed; if that removal gives up, the expansion returns to active and can be forced then`, { state: before });
+    }
+    if (before !== 'detaching' && !FORCE_RELEASABLE_STATES.includes(before)) {
+      throw new ApiError('expansion-not-removable', `expansion ${id} is ${before}; only ${FORCE_RELEASABLE_STATES.join(', ')} expansions can be force-released`, { state: before });
+    }
+    this.relay.kick();
+    const view = await this.store.find(id);
     if (view === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
     return view;
   }

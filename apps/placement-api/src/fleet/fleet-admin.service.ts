@@ -21,15 +21,7 @@ export interface FleetSummary {
   readonly capacityGiB: number;
 }
 
-interface DeviceUsageRow {
-  id: string;
-  health: DeviceHealth;
-  health_reason: string | null;
-  used_gib: number;
-  extents: number;
-}
-
-/** Loading the fleet, reading it with its usage, and operators' state changes. */
+/** Loading the fleet and operators' state changes (FleetReport reads it). */
 @Injectable()
 export class FleetAdminService {
   constructor(
@@ -74,61 +66,6 @@ export class FleetAdminService {
     });
     this.view.invalidate();
     return summary;
-  }
-
-  /** The fleet with each device's used and free capacity, from the database. */
-  async describe(): Promise<unknown> {
-    const [layout] = (await this.db.query(`SELECT version, name, spec, loaded_at FROM fleet_layout WHERE id = 1`)) as { version: number; name: string; spec: FleetSpec; loaded_at: Date }[];
-    if (layout === undefined) throw new ApiError('fleet-not-loaded', 'no fleet is loaded; PUT /admin/v1/fleet first');
-    const devices: DeviceUsageRow[] = await this.db.query(
-      `SELECT d.id, d.health, d.health_reason, coalesce(sum(x.size_gib), 0)::int AS used_gib, count(x.*)::int AS extents
-       FROM devices d LEFT JOIN expansion_extents x ON x.device_id = d.id AND x.live GROUP BY d.id`,
-    );
-    const hosts: { id: string; state: HostState; mapped_gib: number }[] = await this.db.query(`SELECT id, state, mapped_gib FROM hosts`);
-    const switches: { id: string; state: SwitchState }[] = await this.db.query(`SELECT id, state FROM switches`);
-    const usage = new Map(devices.map((d) => [d.id, d]));
-    const hostRows = new Map(hosts.map((h) => [h.id, h]));
-    const switchRows = new Map(switches.map((s) => [s.id, s]));
-    let capacityGiB = 0;
-    let usedGiB = 0;
-    const deviceViews = layout.spec.devices.map((d) => {
-      const u = usage.get(d.id);
-      const used = u?.used_gib ?? 0;
-      capacityGiB += d.capacityGiB;
-      usedGiB += used;
-      return {
-        id: d.id,
-        rackId: d.rackId,
-        tier: tierOf(d.attachment),
-        attachment: d.attachment,
-        capacityGiB: d.capacityGiB,
-        usedGiB: used,
-        freeGiB: d.capacityGiB - used,
-        liveExtents: u?.extents ?? 0,
-        health: u?.health ?? d.health,
-        healthReason: u?.health_reason ?? null,
-        baseLatencyNs: d.baseLatencyNs,
-        extentBlockGiB: d.extentBlockGiB,
-      };
-    });
-    return {
-      name: layout.name,
-      version: layout.version,
-      loadedAt: layout.loaded_at.toISOString(),
-      totals: { capacityGiB, usedGiB, freeGiB: capacityGiB - usedGiB, utilization: capacityGiB === 0 ? 0 : usedGiB / capacityGiB },
-      racks: layout.spec.racks,
-      hosts: layout.spec.hosts.map((h) => ({
-        id: h.id,
-        rackId: h.rackId,
-        state: hostRows.get(h.id)?.state ?? h.state,
-        dramGiB: h.dramGiB,
-        cfmwsWindowGiB: h.cfmwsWindowGiB,
-        mappedGiB: hostRows.get(h.id)?.mapped_gib ?? 0,
-        switchIds: h.switchIds,
-      })),
-      switches: layout.spec.switches.map((s) => ({ id: s.id, rackId: s.rackId, state: switchRows.get(s.id)?.state ?? s.state })),
-      devices: deviceViews,
-    };
   }
 
   async setDeviceHealth(id: string, health: DeviceHealth, reason: string | null): Promise<{ id: string; health: DeviceHealth; healthReason: string | null }> {

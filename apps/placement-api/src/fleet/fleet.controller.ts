@@ -1,11 +1,13 @@
 import { Controller, Get, Patch, Put } from '@nestjs/common';
-import { idSchema } from '@mxs/contracts';
+import { EXPANSION_STATES, idSchema } from '@mxs/contracts';
 import { AdminAuth, ApiZodResponse, storedText, ZodBody, ZodParam } from '@mxs/service-kit';
 import { DEVICE_HEALTH, FLEET_FORMAT, FLEET_PRESETS, HOST_STATES, SWITCH_STATES } from '@mxs/topology';
 import type { DeviceHealth, FleetPresetName, HostState, SwitchState } from '@mxs/topology';
 import { z } from 'zod';
 import { FleetAdminService } from './fleet-admin.service';
 import type { FleetSummary } from './fleet-admin.service';
+import { FleetReport } from './fleet-report';
+import type { DeviceDetail, FleetDescription } from './fleet-report';
 
 const presetNames = Object.keys(FLEET_PRESETS) as [FleetPresetName, ...FleetPresetName[]];
 const presetBody = z.strictObject({ preset: z.enum(presetNames), seed: z.int().min(0).max(2 ** 31 - 1).optional() });
@@ -17,31 +19,45 @@ const loadFleetBody = z.union([presetBody, documentBody]).meta({ id: 'FleetLoad'
 const fleetSummarySchema = z
   .object({ name: z.string(), version: z.int(), hosts: z.int(), switches: z.int(), devices: z.int(), capacityGiB: z.int() })
   .meta({ id: 'FleetSummary' });
+const deviceSchema = z
+  .object({
+    id: z.string(),
+    rackId: z.string(),
+    tier: z.enum(['direct', 'pooled']),
+    attachment: z.object({ kind: z.enum(['direct', 'switch', 'multi-headed']) }).loose(),
+    capacityGiB: z.int(),
+    usedGiB: z.int(),
+    freeGiB: z.int(),
+    strandedGiB: z.int().describe('Free GiB no host with room to grow can reach; 0 on a device that takes no new memory'),
+    largestFreeRunGiB: z.int(),
+    fragmentation: z.number().describe('1 − largest free run / free space'),
+    liveExtents: z.int(),
+    health: z.enum(DEVICE_HEALTH),
+    healthReason: z.string().nullable(),
+    baseLatencyNs: z.int(),
+    extentBlockGiB: z.int(),
+  })
+  .meta({ id: 'Device' });
+const deviceDetailSchema = deviceSchema
+  .extend({
+    hostIds: z.array(z.string()).describe('Hosts with a path to the device'),
+    telemetry: z.record(z.string(), z.unknown()).nullable().describe("The device's last health info as the worker polled it"),
+    telemetryAt: z.iso.datetime().nullable(),
+    extents: z.array(
+      z.object({ offsetGiB: z.int(), sizeGiB: z.int(), expansionId: z.uuid(), tenantId: z.string(), tenantName: z.string(), vmId: z.string(), state: z.enum(EXPANSION_STATES) }),
+    ),
+  })
+  .meta({ id: 'DeviceDetail' });
 const fleetSchema = z
   .object({
     name: z.string(),
     version: z.int(),
     loadedAt: z.iso.datetime(),
-    totals: z.object({ capacityGiB: z.int(), usedGiB: z.int(), freeGiB: z.int(), utilization: z.number() }),
+    totals: z.object({ capacityGiB: z.int(), usedGiB: z.int(), freeGiB: z.int(), utilization: z.number(), strandedGiB: z.int(), fragmentation: z.number() }),
     racks: z.array(z.object({ id: z.string(), regionId: z.string() })),
     hosts: z.array(z.object({ id: z.string(), rackId: z.string(), state: z.enum(HOST_STATES), dramGiB: z.int(), cfmwsWindowGiB: z.int(), mappedGiB: z.int(), switchIds: z.array(z.string()) })),
     switches: z.array(z.object({ id: z.string(), rackId: z.string(), state: z.enum(SWITCH_STATES) })),
-    devices: z.array(
-      z.object({
-        id: z.string(),
-        rackId: z.string(),
-        tier: z.enum(['direct', 'pooled']),
-        attachment: z.object({ kind: z.enum(['direct', 'switch', 'multi-headed']) }).loose(),
-        capacityGiB: z.int(),
-        usedGiB: z.int(),
-        freeGiB: z.int(),
-        liveExtents: z.int(),
-        health: z.enum(DEVICE_HEALTH),
-        healthReason: z.string().nullable(),
-        baseLatencyNs: z.int(),
-        extentBlockGiB: z.int(),
-      }),
-    ),
+    devices: z.array(deviceSchema),
   })
   .meta({ id: 'Fleet' });
 
@@ -58,7 +74,10 @@ const switchStateSchema = z.object({ id: z.string(), state: z.enum(SWITCH_STATES
 @Controller('admin/v1/fleet')
 @AdminAuth()
 export class FleetController {
-  constructor(private readonly fleet: FleetAdminService) {}
+  constructor(
+    private readonly fleet: FleetAdminService,
+    private readonly report: FleetReport,
+  ) {}
 
   @Put()
   @ApiZodResponse(200, fleetSummarySchema, 'Loaded')
@@ -70,8 +89,14 @@ export class FleetController {
 
   @Get()
   @ApiZodResponse(200, fleetSchema)
-  describe(): Promise<unknown> {
-    return this.fleet.describe();
+  describe(): Promise<FleetDescription> {
+    return this.report.describe();
+  }
+
+  @Get('devices/:id')
+  @ApiZodResponse(200, deviceDetailSchema)
+  device(@ZodParam('id', idSchema) id: string): Promise<DeviceDetail> {
+    return this.report.device(id);
   }
 
   @Patch('devices/:id')

@@ -1,0 +1,65 @@
+import type { HotplugJobName } from '@mxs/contracts';
+import type { OperationState } from '@mxs/persistence';
+
+/** A step as the worker's checkpoint records it once done (hotplug-worker's StepRecord). */
+interface RecordedStep {
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly attempts: number;
+  readonly errors: readonly string[];
+}
+
+export interface OperationRow {
+  id: string;
+  kind: HotplugJobName;
+  state: OperationState;
+  checkpoint: { steps?: Record<string, RecordedStep>; undone?: Record<string, RecordedStep>; force?: boolean };
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface StepView extends RecordedStep {
+  readonly name: string;
+  /** `undo`: a step of the compensation. */
+  readonly phase: 'do' | 'undo';
+}
+
+export interface OperationView {
+  readonly id: string;
+  readonly kind: HotplugJobName;
+  readonly force: boolean;
+  readonly state: OperationState;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  /** In the order they finished. */
+  readonly steps: readonly StepView[];
+}
+
+export function operationView(r: OperationRow): OperationView {
+  const steps = [
+    ...Object.entries(r.checkpoint.steps ?? {}).map(([name, s]) => stepView(name, 'do', s)),
+    ...Object.entries(r.checkpoint.undone ?? {}).map(([name, s]) => stepView(name, 'undo', s)),
+  ].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  return {
+    id: r.id,
+    kind: r.kind,
+    force: r.checkpoint.force === true,
+    state: r.state,
+    createdAt: r.created_at.toISOString(),
+    startedAt: r.started_at?.toISOString() ?? null,
+    finishedAt: r.finished_at?.toISOString() ?? null,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    steps,
+  };
+}
+
+function stepView(name: string, phase: 'do' | 'undo', s: RecordedStep): StepView {
+  return { name, phase, finishedAt: s.finishedAt, durationMs: s.durationMs, attempts: s.attempts, errors: s.errors };
+}
