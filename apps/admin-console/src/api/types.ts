@@ -1,30 +1,24 @@
 // The shapes of apps/admin-console/README.md, as the placement API and billing answer them.
 
-export type DeviceHealth = 'healthy' | 'degraded' | 'draining' | 'failed';
-export type HostState = 'healthy' | 'draining' | 'maintenance' | 'failed';
-export type SwitchState = 'up' | 'down';
-export type ExpansionState =
-  | 'requested'
-  | 'placed'
-  | 'attaching'
-  | 'active'
-  | 'detaching'
-  | 'released'
-  | 'rejected'
-  | 'failed'
-  | 'degraded';
+// Types only: the bundle carries none of the libraries' code, yet a new state fails the build here.
+import type { ExpansionState } from '@mxs/contracts';
+import type { DeviceHealth, HostState, SwitchState } from '@mxs/topology';
 
-export const expansionStates: readonly ExpansionState[] = [
-  'requested',
-  'placed',
-  'attaching',
-  'active',
-  'detaching',
-  'released',
-  'rejected',
-  'failed',
-  'degraded',
-];
+export type { DeviceHealth, ExpansionState, HostState, SwitchState };
+
+/** Every state once: the Record makes the compiler refuse a state left out or unknown. */
+const EVERY_STATE: Record<ExpansionState, true> = {
+  requested: true,
+  placed: true,
+  attaching: true,
+  active: true,
+  detaching: true,
+  released: true,
+  rejected: true,
+  failed: true,
+  degraded: true,
+};
+export const expansionStates = Object.keys(EVERY_STATE) as readonly ExpansionState[];
 
 export interface Page<T> {
   items: T[];
