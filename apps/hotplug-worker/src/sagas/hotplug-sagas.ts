@@ -6,7 +6,8 @@ import { OutboxRelay } from '@mxs/messaging';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { HOST_AGENT, WORKER_CONFIG } from '../tokens';
 import type { WorkerConfig } from '../config';
-import type { Checkpoint, Ending, OperationSnapshot } from './operation-store';
+import type { OperationCheckpoint } from '@mxs/persistence';
+import type { Ending, OperationSnapshot } from './operation-store';
 import { OperationStore } from './operation-store';
 import { HostTurns } from './host-turns';
 import type { Deadlines } from './saga-steps';
@@ -101,7 +102,7 @@ export class HotplugSagas {
    * scrubbed it; a hot-remove that could not take the memory away gives it back to the VM. When
    * the undo itself cannot finish, the capacity stays held and the reason says so.
    */
-  private async compensate(job: HotplugJob, checkpoint: Checkpoint, failure: string, signal: AbortSignal): Promise<SagaResult> {
+  private async compensate(job: HotplugJob, checkpoint: OperationCheckpoint, failure: string, signal: AbortSignal): Promise<SagaResult> {
     const failedStep = /^([a-z-]+):/.exec(failure)?.[1] ?? '';
     if (job.kind === 'hot-remove' && ['vm-unplug', 'host-offline'].includes(failedStep)) {
       const rolledBack = await this.tryUndo(job, hotRemoveRollbackSteps(this.agent, job, this.deadlines), checkpoint, signal);
@@ -122,7 +123,7 @@ export class HotplugSagas {
   }
 
   /** Runs undo steps; null when all are done, else what stopped them. */
-  private async tryUndo(job: HotplugJob, steps: Step[], checkpoint: Checkpoint, signal: AbortSignal): Promise<string | null> {
+  private async tryUndo(job: HotplugJob, steps: Step[], checkpoint: OperationCheckpoint, signal: AbortSignal): Promise<string | null> {
     try {
       await this.runSteps(job, steps.map(tolerateAbsent), 'undone', checkpoint, signal);
       return null;
@@ -132,11 +133,11 @@ export class HotplugSagas {
     }
   }
 
-  private async forceRelease(job: HotplugJob, checkpoint: Checkpoint, signal: AbortSignal): Promise<boolean> {
+  private async forceRelease(job: HotplugJob, checkpoint: OperationCheckpoint, signal: AbortSignal): Promise<boolean> {
     return (await this.tryUndo(job, [releaseStep(this.agent, job, this.deadlines, true)], checkpoint, signal)) === null;
   }
 
-  private async runSteps(job: HotplugJob, steps: Step[], section: 'steps' | 'undone', checkpoint: Checkpoint, signal: AbortSignal): Promise<void> {
+  private async runSteps(job: HotplugJob, steps: Step[], section: 'steps' | 'undone', checkpoint: OperationCheckpoint, signal: AbortSignal): Promise<void> {
     const done = checkpoint[section] ?? {};
     for (const step of steps) {
       if (done[step.name] !== undefined) continue;

@@ -1,29 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { ExpansionState, HotplugJob, UsageEventType } from '@mxs/contracts';
-import type { OperationState } from '@mxs/persistence';
+import type { OperationCheckpoint, OperationState, StepRecord } from '@mxs/persistence';
 import { updateReturning } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { OutboxRow } from '../events/outbox-events';
 import { changedRow, outboxParams, usageRow } from '../events/outbox-events';
 
-/** What one step left behind: kept in `operations.checkpoint.steps[name]` once it is done. */
-export interface StepRecord {
-  readonly finishedAt: string;
-  readonly durationMs: number;
-  readonly attempts: number;
-  readonly errors: readonly string[];
-}
-
-export interface Checkpoint {
-  readonly steps?: Readonly<Record<string, StepRecord>>;
-  /** Steps undone by the compensation, once each. */
-  readonly undone?: Readonly<Record<string, StepRecord>>;
-  readonly failure?: string;
-}
-
 export interface OperationSnapshot {
   readonly state: OperationState;
-  readonly checkpoint: Checkpoint;
+  readonly checkpoint: OperationCheckpoint;
   readonly expansionState: ExpansionState;
   readonly placedTier: 'direct' | 'pooled';
 }
@@ -84,7 +69,7 @@ export class OperationStore {
          (SELECT state FROM operations WHERE id = $2) AS state_before
        FROM expansions e LEFT JOIN op ON true WHERE e.id = $4`,
       [job.hostId, job.operationId, leaseMs, job.expansionId, job.kind, job.requestId],
-    )) as { leased: number; state: OperationState | null; checkpoint: Checkpoint | null; expansion_state: ExpansionState; placed_tier: 'direct' | 'pooled'; state_before: OperationState }[];
+    )) as { leased: number; state: OperationState | null; checkpoint: OperationCheckpoint | null; expansion_state: ExpansionState; placed_tier: 'direct' | 'pooled'; state_before: OperationState }[];
     const row = rows[0];
     if (row === undefined) throw new Error(`operation ${job.operationId}: its expansion ${job.expansionId} has no row`);
     if (row.leased === 0 || row.state === null || row.checkpoint === null) {
@@ -184,7 +169,7 @@ export class OperationStore {
       `SELECT o.state, o.checkpoint, e.state AS expansion_state, e.placed_tier FROM operations o JOIN expansions e ON e.id = o.expansion_id
        WHERE o.id = $1`,
       [operationId],
-    )) as { state: OperationState; checkpoint: Checkpoint; expansion_state: ExpansionState; placed_tier: 'direct' | 'pooled' }[];
+    )) as { state: OperationState; checkpoint: OperationCheckpoint; expansion_state: ExpansionState; placed_tier: 'direct' | 'pooled' }[];
     const row = rows[0];
     return row === undefined ? null : { state: row.state, checkpoint: row.checkpoint, expansionState: row.expansion_state, placedTier: row.placed_tier };
   }

@@ -1,6 +1,6 @@
 import type { CallOptions, Progress } from '@mxs/host-agent';
 import { isHostAgentError } from '@mxs/host-agent';
-import type { StepRecord } from './operation-store';
+import type { StepRecord } from '@mxs/persistence';
 
 /** One saga step: an idempotent call (or a long step polled until done) on the host agent. */
 export interface Step {

@@ -2,7 +2,6 @@ import { sendProblem } from '@mxs/service-kit';
 import type { KitRequest } from '@mxs/service-kit';
 import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../errors';
 
@@ -21,13 +20,13 @@ export function staticConsole(dir: string): RequestHandler[] {
   });
   const page = (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    if (!existsSync(index)) {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index, (error?: Error & { code?: string }) => {
+      if (error === undefined) return;
+      if (error.code !== 'ENOENT' || res.headersSent) return next(error);
       const problem = new ApiError('console-not-built', `the console is not built in ${dir}: run \`npx nx build admin-console\` (npm start does)`);
       sendProblem(res, problem.toInit(), req as unknown as KitRequest);
-      return;
-    }
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index);
+    });
   };
   return [files, page];
 }

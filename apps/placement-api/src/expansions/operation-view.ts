@@ -1,19 +1,11 @@
 import type { HotplugJobName } from '@mxs/contracts';
-import type { OperationState } from '@mxs/persistence';
-
-/** A step as the worker's checkpoint records it once done (hotplug-worker's StepRecord). */
-interface RecordedStep {
-  readonly finishedAt: string;
-  readonly durationMs: number;
-  readonly attempts: number;
-  readonly errors: readonly string[];
-}
+import type { OperationCheckpoint, OperationState, StepRecord } from '@mxs/persistence';
 
 export interface OperationRow {
   id: string;
   kind: HotplugJobName;
   state: OperationState;
-  checkpoint: { steps?: Record<string, RecordedStep>; undone?: Record<string, RecordedStep>; force?: boolean };
+  checkpoint: OperationCheckpoint;
   attempts: number;
   last_error: string | null;
   created_at: Date;
@@ -21,7 +13,7 @@ export interface OperationRow {
   finished_at: Date | null;
 }
 
-export interface StepView extends RecordedStep {
+export interface StepView extends StepRecord {
   readonly name: string;
   /** `undo`: a step of the compensation. */
   readonly phase: 'do' | 'undo';
@@ -60,6 +52,6 @@ export function operationView(r: OperationRow): OperationView {
   };
 }
 
-function stepView(name: string, phase: 'do' | 'undo', s: RecordedStep): StepView {
+function stepView(name: string, phase: 'do' | 'undo', s: StepRecord): StepView {
   return { name, phase, finishedAt: s.finishedAt, durationMs: s.durationMs, attempts: s.attempts, errors: s.errors };
 }

@@ -55,10 +55,10 @@ export interface DeviceDetail extends DeviceView {
 interface Snapshot {
   readonly fleet: Fleet;
   readonly racks: readonly { id: string; regionId: string }[];
-  readonly name: string;
   readonly version: number;
   readonly loadedAt: Date;
   readonly reasons: ReadonlyMap<string, string>;
+  readonly mappedGiB: ReadonlyMap<string, number>;
   readonly extentsPerDevice: ReadonlyMap<string, number>;
 }
 
@@ -72,10 +72,9 @@ export class FleetReport {
 
   async describe(): Promise<FleetDescription> {
     const s = await this.snapshot();
-    const mapped = new Map(((await this.db.query(`SELECT id, mapped_gib FROM hosts`)) as { id: string; mapped_gib: number }[]).map((h) => [h.id, h.mapped_gib]));
     const totals = capacitySummary(s.fleet);
     return {
-      name: s.name,
+      name: s.fleet.name,
       version: s.version,
       loadedAt: s.loadedAt.toISOString(),
       totals: {
@@ -93,7 +92,7 @@ export class FleetReport {
         state: h.state,
         dramGiB: h.spec.dramGiB,
         cfmwsWindowGiB: h.spec.cfmwsWindowGiB,
-        mappedGiB: mapped.get(h.id) ?? 0,
+        mappedGiB: s.mappedGiB.get(h.id) ?? 0,
         switchIds: h.spec.switchIds,
       })),
       switches: s.fleet.switches.map((w) => ({ id: w.id, rackId: w.spec.rackId, state: w.state })),
@@ -103,16 +102,19 @@ export class FleetReport {
 
   /** One device with what lies on it, along its address range. */
   async device(id: string): Promise<DeviceDetail> {
-    const s = await this.snapshot();
+    const [s, telemetryRows, extents] = await Promise.all([
+      this.snapshot(),
+      this.db.query(`SELECT telemetry, telemetry_at FROM devices WHERE id = $1`, [id]) as Promise<{ telemetry: Record<string, unknown> | null; telemetry_at: Date | null }[]>,
+      this.db.query(
+        `SELECT x.offset_gib, x.size_gib, x.expansion_id, e.tenant_id, t.name AS tenant_name, e.vm_id, e.state
+           FROM expansion_extents x JOIN expansions e ON e.id = x.expansion_id JOIN tenants t ON t.id = e.tenant_id
+          WHERE x.device_id = $1 AND x.live ORDER BY x.offset_gib`,
+        [id],
+      ) as Promise<{ offset_gib: number; size_gib: number; expansion_id: string; tenant_id: string; tenant_name: string; vm_id: string; state: ExpansionState }[]>,
+    ]);
     const device = s.fleet.devices.find((d) => d.id === id);
     if (device === undefined) throw new ApiError('device-not-found', `device ${id} does not exist`);
-    const [telemetry] = (await this.db.query(`SELECT telemetry, telemetry_at FROM devices WHERE id = $1`, [id])) as { telemetry: Record<string, unknown> | null; telemetry_at: Date | null }[];
-    const extents: { offset_gib: number; size_gib: number; expansion_id: string; tenant_id: string; tenant_name: string; vm_id: string; state: ExpansionState }[] = await this.db.query(
-      `SELECT x.offset_gib, x.size_gib, x.expansion_id, e.tenant_id, t.name AS tenant_name, e.vm_id, e.state
-         FROM expansion_extents x JOIN expansions e ON e.id = x.expansion_id JOIN tenants t ON t.id = e.tenant_id
-        WHERE x.device_id = $1 AND x.live ORDER BY x.offset_gib`,
-      [id],
-    );
+    const telemetry = telemetryRows[0];
     return {
       ...deviceView(device, s),
       hostIds: device.paths.map((p) => p.host.id),
@@ -130,24 +132,28 @@ export class FleetReport {
     };
   }
 
+  /** The model from readFleetState; beside it only what the model does not hold (load time, reasons, mapped GiB). */
   private async snapshot(): Promise<Snapshot> {
-    const [state, layouts, reasons] = await Promise.all([
+    const [state, extras] = await Promise.all([
       readFleetState(this.db),
-      this.db.query(`SELECT name, version, loaded_at FROM fleet_layout WHERE id = 1`) as Promise<{ name: string; version: number; loaded_at: Date }[]>,
-      this.db.query(`SELECT id, health_reason FROM devices WHERE health_reason IS NOT NULL`) as Promise<{ id: string; health_reason: string }[]>,
+      this.db.query(
+        `SELECT (SELECT loaded_at FROM fleet_layout WHERE id = 1) AS loaded_at,
+                (SELECT coalesce(json_object_agg(id, health_reason), '{}') FROM devices WHERE health_reason IS NOT NULL) AS reasons,
+                (SELECT coalesce(json_object_agg(id, mapped_gib), '{}') FROM hosts) AS mapped`,
+      ) as Promise<{ loaded_at: Date | null; reasons: Record<string, string>; mapped: Record<string, number> }[]>,
     ]);
     const fleet = fleetOf(state);
-    const layout = layouts[0];
-    if (fleet === null || layout === undefined || state.layout === null) throw new ApiError('fleet-not-loaded', 'no fleet is loaded; PUT /admin/v1/fleet first');
+    const loadedAt = extras[0]?.loaded_at ?? null;
+    if (fleet === null || state.layout === null || loadedAt === null) throw new ApiError('fleet-not-loaded', 'no fleet is loaded; PUT /admin/v1/fleet first');
     const extentsPerDevice = new Map<string, number>();
     for (const e of state.extents) extentsPerDevice.set(e.deviceId, (extentsPerDevice.get(e.deviceId) ?? 0) + 1);
     return {
       fleet,
       racks: state.layout.spec.racks,
-      name: layout.name,
-      version: layout.version,
-      loadedAt: layout.loaded_at,
-      reasons: new Map(reasons.map((r) => [r.id, r.health_reason])),
+      version: state.layout.version,
+      loadedAt,
+      reasons: new Map(Object.entries(extras[0]?.reasons ?? {})),
+      mappedGiB: new Map(Object.entries(extras[0]?.mapped ?? {})),
       extentsPerDevice,
     };
   }

@@ -20,7 +20,7 @@ import { UsageIntervalEntity } from './usage-interval.entity';
 
 // Rows, not object graphs: foreign keys are plain id columns (the migration declares the
 // constraints), so a query loads exactly what it names and no relation is fetched by surprise.
-export type { OperationState } from './operation.entity';
+export type { OperationCheckpoint, OperationState, StepRecord } from './operation.entity';
 export {
   DeviceEntity,
   ExpansionDowntimeEntity,

@@ -4,6 +4,24 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
 /** `superseded`: the expansion moved on (removed before its hot-add ran) and the saga had nothing to do. */
 export type OperationState = 'pending' | 'running' | 'compensating' | 'done' | 'failed' | 'superseded';
 
+/** What one step left behind: kept in `checkpoint.steps[name]` once it is done. */
+export interface StepRecord {
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly attempts: number;
+  readonly errors: readonly string[];
+}
+
+/** Where a saga stands: the worker writes it step by step; operators read it (the console's saga view). */
+export interface OperationCheckpoint {
+  readonly steps?: Readonly<Record<string, StepRecord>>;
+  /** Steps undone by the compensation, once each. */
+  readonly undone?: Readonly<Record<string, StepRecord>>;
+  readonly failure?: string;
+  /** An operator's force-release: the hot-remove is the fabric's forced release alone. */
+  readonly force?: boolean;
+}
+
 /** A hot-plug saga's durable state: the worker resumes from `step` and `checkpoint` after a crash. */
 @Entity({ name: 'operations' })
 export class OperationEntity {
@@ -24,7 +42,7 @@ export class OperationEntity {
   step!: string | null;
 
   @Column({ type: 'jsonb', default: () => `'{}'` })
-  checkpoint!: Record<string, unknown>;
+  checkpoint!: OperationCheckpoint;
 
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
