@@ -2,7 +2,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-const domainLibs = ['libs/topology/**/*.ts', 'libs/policy/**/*.ts', 'libs/sla-metrics/**/*.ts', 'libs/rating/**/*.ts'];
+const domainLibs = ['libs/topology/**/*.ts', 'libs/policy/**/*.ts', 'libs/sla-metrics/**/*.ts', 'libs/rating/**/*.ts', 'libs/replay/**/*.ts'];
 
 // Frameworks and I/O that pure domain code must never reach for.
 const bannedInDomain = [

@@ -1,9 +1,8 @@
 /// <reference types="jest" />
-import { PlacementEngine } from '@mxs/policy';
+import { FirstFitPolicy as NaiveFirstFit, PlacementEngine } from '@mxs/policy';
 import { Fleet, generateFleetSpec } from '@mxs/topology';
 import type { ChurnOptions } from './churn';
 import { percentile, runChurn } from './churn';
-import { NaiveFirstFit } from './naive-first-fit';
 import { RequestStream } from './request-stream';
 
 const spec = generateFleetSpec({ preset: 'small', seed: 11 });

@@ -4,12 +4,11 @@
  * same seeded stream. A decision is place + commit (Fleet.allocate); releases are timed apart.
  * Prints a table, then one JSON line with the figures.
  */
-import { PlacementEngine } from '@mxs/policy';
+import { FirstFitPolicy as NaiveFirstFit, PlacementEngine } from '@mxs/policy';
 import type { FleetSpec } from '@mxs/topology';
 import { Fleet, generateFleetSpec } from '@mxs/topology';
 import type { ChurnResult, Placer } from './churn';
 import { percentile, runChurn } from './churn';
-import { NaiveFirstFit } from './naive-first-fit';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -6,3 +6,4 @@ export * from './rejection';
 export * from './extents';
 export * from './engine';
 export * from './explain';
+export * from './first-fit';

@@ -83,6 +83,13 @@ export interface PoolingStudy {
   readonly baselineCapacityGiB: number;
   /** Requests to accept: those accepted when capacity is unbounded (the rest fail for reasons capacity cannot fix). */
   readonly targetAccepted: number;
+  /**
+   * The search's granularity: one extent block per host (optional so reports written before it
+   * still read). Each `capacityNeededGiB` accepts every target; that less one step does not.
+   */
+  readonly capacityStepGiB?: number;
+  /** The capacity taken as unbounded when finding the target (optional, as above). */
+  readonly unboundedCapacityGiB?: number;
   readonly arrangements: readonly PoolingArrangement[];
 }
 

@@ -1,12 +1,19 @@
-import type { PlacementConfig, PlacementConfigOverrides, PlacementDecision, PlacementRequest } from '@mxs/policy';
-import { admit, chooseExtents, DEVICE_FILTERS, resolveConfig } from '@mxs/policy';
 import type { Fleet, Path } from '@mxs/topology';
+import { DEVICE_FILTERS, firstDrop } from './device-filters';
+import type { Drop } from './device-filters';
+import type { PlacementDecision } from './engine';
+import { chooseExtents } from './extents';
+import { admit, rejectionFromDrops } from './rejection';
+import type { PlacementConfig, PlacementConfigOverrides, PlacementRequest } from './request';
+import { resolveConfig } from './request';
 
 /**
- * The naive baseline: the same hard constraints as the engine, but it scans every device of the
- * fleet in order and takes the first that fits, at the lowest free offset. No scoring.
+ * The naive baseline placements are measured against: the same hard constraints as the engine
+ * (request limits, then `DEVICE_FILTERS`), but it scans every device of the fleet in fleet
+ * order and takes the first that passes, at its lowest free offset. No scoring. Its cost grows
+ * with the fleet on purpose: `bench:placement` shows what the engine's per-host view buys.
  */
-export class NaiveFirstFit {
+export class FirstFitPolicy {
   readonly config: PlacementConfig;
 
   constructor(config: PlacementConfigOverrides = {}) {
@@ -27,7 +34,9 @@ export class NaiveFirstFit {
       if (picked.length === need.ways) break;
     }
     if (picked.length < need.ways) {
-      return { outcome: 'rejected', ...base, reason: { code: 'no-capacity', message: 'no device fits' } };
+      // Only on a refusal: name the filter the engine would, so reports compare reasons across placers.
+      const dropped = host.paths.map((p) => firstDrop(p, need)).filter((d): d is Drop => d !== undefined);
+      return { outcome: 'rejected', ...base, reason: rejectionFromDrops(host, need, dropped, picked.length) };
     }
     const extents = picked.flatMap((path) => chooseExtents(path, need, 'first'));
     return { outcome: 'placed', ...base, extents };
