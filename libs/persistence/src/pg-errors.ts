@@ -63,3 +63,22 @@ export function isCheckViolation(error: unknown, constraint?: string): boolean {
 export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
   return isViolation(error, PG_ERRORS.foreignKeyViolation, constraint);
 }
+
+/**
+ * Runs `statement` again when PostgreSQL aborts it as a deadlock victim or a serialization
+ * failure: both roll the statement back whole, so running it again is safe. Only for a single
+ * autocommitted statement (or a function that opens and commits its own transaction).
+ */
+export async function retryOnDeadlock<T>(statement: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      const code = pgErrorOf(error)?.code;
+      const transient = code === PG_ERRORS.deadlockDetected || code === PG_ERRORS.serializationFailure;
+      if (!transient || attempt >= attempts) throw error;
+      // The winner holds its locks until it commits; a short, growing pause lets it finish.
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ExpansionState, HotplugJob, UsageEventType } from '@mxs/contracts';
 import type { OperationCheckpoint, OperationState, StepRecord } from '@mxs/persistence';
-import { updateReturning } from '@mxs/persistence';
+import { retryOnDeadlock, updateReturning } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { OutboxRow } from '../events/outbox-events';
 import { changedRow, outboxParams, usageRow } from '../events/outbox-events';
@@ -128,7 +128,9 @@ export class OperationStore {
       if (ending.usage !== null) events.push(usageRow(job.expansionId, facts, ending.usage, at, ending.reason));
       events.push(changedRow(job.expansionId, facts, null, ending.to, at, ending.reason));
     }
-    const rows = (await this.db.query(
+    // It moves tenant and host counters the API's batched commits move too; a deadlock between
+    // them rolls this one statement back whole, so it is run again in place.
+    const rows = (await retryOnDeadlock(() => this.db.query(
       `WITH old AS (
          SELECT id, state FROM expansions WHERE id = $1 AND $3::text IS NOT NULL AND state = ANY($2::text[]) FOR UPDATE
        ), u AS (
@@ -160,7 +162,7 @@ export class OperationStore {
         ending.operationState, ending.operationState === 'failed' ? ending.reason : null, job.operationId, job.hostId,
         ...outboxParams(events),
       ],
-    )) as { events: number }[];
+    ))) as { events: number }[];
     return rows[0]?.events ?? 0;
   }
 
