@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { HotplugJob } from '@mxs/contracts';
 import type { HostAgent } from '@mxs/host-agent';
 import { isHostAgentError } from '@mxs/host-agent';
@@ -19,6 +20,9 @@ import { SagaStop, realTiming, runStep } from './step-runner';
 export type SagaResult = 'done' | 'failed' | 'superseded' | 'already-finished' | 'host-busy' | 'waiting-for-hot-add' | 'interrupted';
 
 export const STEP_TIMING = Symbol('STEP_TIMING');
+
+/** A job as one run of its saga holds it: the run id is what the host lease names. */
+type RunningJob = HotplugJob & { readonly runId: string };
 
 /**
  * The hot-add and hot-remove sagas. A run takes the host's lease, skips the steps its checkpoint
@@ -49,24 +53,27 @@ export class HotplugSagas {
     try {
       // In line behind its hot-add when that runs here; otherwise it comes back after it.
       if (job.kind === 'hot-remove' && (await this.store.unfinishedHotAdd(job.expansionId)) !== null) return 'waiting-for-hot-add';
-      const begun = await this.store.begin(job, this.config.MXS_HOST_LEASE_MS);
+      const run: RunningJob = { ...job, runId: randomUUID() };
+      const begun = await this.store.begin(job, this.config.MXS_HOST_LEASE_MS, run.runId);
       if (begun.kind === 'finished') return 'already-finished';
       if (begun.kind === 'busy') return 'host-busy';
-      const lease = this.holdLease(job, shutdown);
+      const lease = this.holdLease(run, shutdown);
       try {
-        return await this.resume(job, begun.snapshot, lease.signal);
+        return await this.resume(run, begun.snapshot, lease.signal);
       } catch (error) {
         if (error instanceof SagaStop && error.kind === 'interrupted') return 'interrupted';
         throw error;
       } finally {
         lease.stop();
+        // Whatever stopped this run, the next one (a retry, another worker) need not wait out the lease.
+        await this.store.releaseLease(job.hostId, run.runId).catch(() => undefined);
       }
     } finally {
       releaseTurn();
     }
   }
 
-  private async resume(job: HotplugJob, s: OperationSnapshot, signal: AbortSignal): Promise<SagaResult> {
+  private async resume(job: RunningJob, s: OperationSnapshot, signal: AbortSignal): Promise<SagaResult> {
     if (s.state === 'compensating') return this.compensate(job, s.checkpoint, s.checkpoint.failure ?? 'unknown failure', signal);
     if (!this.stillWanted(job, s)) return this.finish(job, { operationState: 'superseded', from: [], to: null, reason: null, returnCapacity: false, usage: null });
     const steps =
@@ -91,7 +98,7 @@ export class HotplugSagas {
   }
 
   /** A hot-add whose expansion was removed before any step ran has nothing to do. */
-  private stillWanted(job: HotplugJob, s: OperationSnapshot): boolean {
+  private stillWanted(job: RunningJob, s: OperationSnapshot): boolean {
     const anyDone = Object.keys(s.checkpoint.steps ?? {}).length > 0;
     if (job.kind === 'hot-add') return anyDone || s.expansionState === 'attaching';
     return s.expansionState === 'detaching';
@@ -102,7 +109,7 @@ export class HotplugSagas {
    * scrubbed it; a hot-remove that could not take the memory away gives it back to the VM. When
    * the undo itself cannot finish, the capacity stays held and the reason says so.
    */
-  private async compensate(job: HotplugJob, checkpoint: OperationCheckpoint, failure: string, signal: AbortSignal): Promise<SagaResult> {
+  private async compensate(job: RunningJob, checkpoint: OperationCheckpoint, failure: string, signal: AbortSignal): Promise<SagaResult> {
     const failedStep = /^([a-z-]+):/.exec(failure)?.[1] ?? '';
     if (job.kind === 'hot-remove' && ['vm-unplug', 'host-offline'].includes(failedStep)) {
       const rolledBack = await this.tryUndo(job, hotRemoveRollbackSteps(this.agent, job, this.deadlines), checkpoint, signal);
@@ -123,7 +130,7 @@ export class HotplugSagas {
   }
 
   /** Runs undo steps; null when all are done, else what stopped them. */
-  private async tryUndo(job: HotplugJob, steps: Step[], checkpoint: OperationCheckpoint, signal: AbortSignal): Promise<string | null> {
+  private async tryUndo(job: RunningJob, steps: Step[], checkpoint: OperationCheckpoint, signal: AbortSignal): Promise<string | null> {
     try {
       await this.runSteps(job, steps.map(tolerateAbsent), 'undone', checkpoint, signal);
       return null;
@@ -133,11 +140,11 @@ export class HotplugSagas {
     }
   }
 
-  private async forceRelease(job: HotplugJob, checkpoint: OperationCheckpoint, signal: AbortSignal): Promise<boolean> {
+  private async forceRelease(job: RunningJob, checkpoint: OperationCheckpoint, signal: AbortSignal): Promise<boolean> {
     return (await this.tryUndo(job, [releaseStep(this.agent, job, this.deadlines, true)], checkpoint, signal)) === null;
   }
 
-  private async runSteps(job: HotplugJob, steps: Step[], section: 'steps' | 'undone', checkpoint: OperationCheckpoint, signal: AbortSignal): Promise<void> {
+  private async runSteps(job: RunningJob, steps: Step[], section: 'steps' | 'undone', checkpoint: OperationCheckpoint, signal: AbortSignal): Promise<void> {
     const done = checkpoint[section] ?? {};
     for (const step of steps) {
       if (done[step.name] !== undefined) continue;
@@ -147,8 +154,13 @@ export class HotplugSagas {
     }
   }
 
-  private async finish(job: HotplugJob, ending: Ending): Promise<SagaResult> {
-    const events = await this.store.end(job, ending, new Date());
+  private async finish(job: RunningJob, ending: Ending): Promise<SagaResult> {
+    const events = await this.store.end(job, ending, new Date(), job.runId);
+    if (events === null) {
+      // Its lease lapsed and another run holds the host: that run ends the saga, not this one.
+      this.log.warn({ operationId: job.operationId, expansionId: job.expansionId, requestId: job.requestId }, `${job.kind} lost its host lease before it could end; another run finishes it`);
+      return 'interrupted';
+    }
     if (events > 0) this.relay.kick();
     if (ending.operationState === 'failed') this.log.warn({ operationId: job.operationId, expansionId: job.expansionId, requestId: job.requestId, reason: ending.reason }, `${job.kind} failed`);
     else this.log.log({ operationId: job.operationId, expansionId: job.expansionId, requestId: job.requestId, state: ending.to }, `${job.kind} ${ending.operationState}`);
@@ -156,13 +168,13 @@ export class HotplugSagas {
   }
 
   /** Keeps the host lease alive while the saga runs; losing it stops the saga (another took over). */
-  private holdLease(job: HotplugJob, shutdown: AbortSignal): { signal: AbortSignal; stop: () => void } {
+  private holdLease(job: RunningJob, shutdown: AbortSignal): { signal: AbortSignal; stop: () => void } {
     const lost = new AbortController();
     const onShutdown = (): void => lost.abort();
     shutdown.addEventListener('abort', onShutdown, { once: true });
     if (shutdown.aborted) lost.abort();
     const timer = setInterval(() => {
-      this.store.renewLease(job.hostId, job.operationId, this.config.MXS_HOST_LEASE_MS).then(
+      this.store.renewLease(job.hostId, job.runId, this.config.MXS_HOST_LEASE_MS).then(
         (held) => {
           if (!held) lost.abort();
         },

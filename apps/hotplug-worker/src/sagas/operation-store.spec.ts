@@ -43,53 +43,66 @@ async function placed(sizeGiB: number, offsetGiB: number): Promise<HotplugJob> {
   return job;
 }
 
+const RUN_A = '00000000-0000-4000-8000-00000000000a';
+const RUN_A2 = '00000000-0000-4000-8000-0000000000a2';
+const RUN_B = '00000000-0000-4000-8000-00000000000b';
+
 const released: Ending = { operationState: 'done', from: ['attaching'], to: 'failed', reason: 'test', returnCapacity: true, usage: null };
 
 describe('OperationStore', () => {
-  it('gives a host to one operation at a time; the holder may take it again (a re-run after a crash)', async () => {
+  it('gives a host to one run at a time, even a second run of the same operation', async () => {
     const a = await placed(4, 0);
     const b = await placed(4, 4);
-    expect((await store.begin(a, 60_000)).kind).toBe('begun');
-    expect(await store.renewLease('h1', a.operationId, 60_000)).toBe(true);
-    expect(await store.renewLease('h1', b.operationId, 60_000)).toBe(false);
-    expect((await store.begin(b, 60_000)).kind).toBe('busy');
-    expect((await store.begin(a, 60_000)).kind).toBe('begun');
-    await store.releaseLease('h1', a.operationId);
-    expect((await store.begin(b, 60_000)).kind).toBe('begun');
-    await store.releaseLease('h1', b.operationId);
+    expect((await store.begin(a, 60_000, RUN_A)).kind).toBe('begun');
+    expect(await store.renewLease('h1', RUN_A, 60_000)).toBe(true);
+    expect(await store.renewLease('h1', RUN_B, 60_000)).toBe(false);
+    expect((await store.begin(b, 60_000, RUN_B)).kind).toBe('busy');
+    // The same job handed to another worker while the first run still holds the host waits too.
+    expect((await store.begin(a, 60_000, RUN_A2)).kind).toBe('busy');
+    await store.releaseLease('h1', RUN_A);
+    expect((await store.begin(b, 60_000, RUN_B)).kind).toBe('begun');
+    await store.releaseLease('h1', RUN_B);
   });
 
-  it('lets another operation take a lease that lapsed (its worker died)', async () => {
+  it('lets another run take a lease that lapsed (its worker died or starved); the old run can neither renew it nor end the saga', async () => {
     const a = await placed(4, 8);
-    const b = await placed(4, 12);
-    expect((await store.begin(a, 1)).kind).toBe('begun');
+    expect((await store.begin(a, 1, RUN_A)).kind).toBe('begun');
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect((await store.begin(b, 60_000)).kind).toBe('begun');
-    expect(await store.renewLease('h1', a.operationId, 60_000)).toBe(false);
-    await store.releaseLease('h1', b.operationId);
+    expect((await store.begin(a, 60_000, RUN_A2)).kind).toBe('begun');
+    expect(await store.renewLease('h1', RUN_A, 60_000)).toBe(false);
+    const [before] = await db.query(`SELECT used_gib FROM tenants WHERE id = 'acme'`);
+    expect(await store.end(a, released, new Date(), RUN_A)).toBeNull();
+    const [still] = await db.query(`SELECT state FROM expansions WHERE id = $1`, [a.expansionId]);
+    expect(still.state).toBe('attaching');
+    expect(await store.end(a, released, new Date(), RUN_A2)).toBe(1);
+    const [after] = await db.query(`SELECT used_gib FROM tenants WHERE id = 'acme'`);
+    expect(after.used_gib).toBe(before.used_gib - 4);
   });
 
   it('a hot-add begins by moving its expansion to attaching, once', async () => {
     const a = await placed(4, 16);
-    await store.begin(a, 60_000);
-    await store.begin(a, 60_000);
+    await store.begin(a, 60_000, RUN_A);
+    await store.releaseLease('h1', RUN_A);
+    await store.begin(a, 60_000, RUN_A2);
     const rows = await db.query(`SELECT from_state, to_state FROM expansion_transitions WHERE expansion_id = $1`, [a.expansionId]);
     expect(rows).toEqual([{ from_state: 'placed', to_state: 'attaching' }]);
-    await store.releaseLease('h1', a.operationId);
+    await store.releaseLease('h1', RUN_A2);
   });
 
   it('ends once: a second end (a re-run after a crash) returns no capacity twice and writes no second event', async () => {
     const a = await placed(8, 20);
-    await store.begin(a, 60_000);
+    await store.begin(a, 60_000, RUN_A);
     const [before] = await db.query(`SELECT used_gib FROM tenants WHERE id = 'acme'`);
-    expect(await store.end(a, released, new Date())).toBe(1);
-    expect(await store.end(a, released, new Date())).toBe(0);
+    expect(await store.end(a, released, new Date(), RUN_A)).toBe(1);
+    const leases = await db.query(`SELECT * FROM host_leases WHERE operation_id = $1`, [a.operationId]);
+    expect(leases).toEqual([]);
+    // The re-run begins afresh (the operation is finished, so it takes no lease) and ends nothing.
+    expect((await store.begin(a, 60_000, RUN_A2)).kind).toBe('finished');
+    expect(await store.end(a, released, new Date(), RUN_A2)).toBeNull();
     const [after] = await db.query(`SELECT used_gib FROM tenants WHERE id = 'acme'`);
     expect(after.used_gib).toBe(before.used_gib - 8);
     const live = await db.query(`SELECT live FROM expansion_extents WHERE expansion_id = $1`, [a.expansionId]);
     expect(live).toEqual([{ live: false }]);
-    const leases = await db.query(`SELECT * FROM host_leases WHERE operation_id = $1`, [a.operationId]);
-    expect(leases).toEqual([]);
   });
 
   it('keeps each finished step in the checkpoint, so a re-run skips it', async () => {

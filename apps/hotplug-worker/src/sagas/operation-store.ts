@@ -41,18 +41,21 @@ export class OperationStore {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Takes the host's lease for this operation (or finds it held by another) and marks the
+   * Takes the host's lease for this run of the operation (or finds it held) and marks the
    * operation running; a hot-add also moves its expansion from `placed` to `attaching`. One
    * statement: nothing changes unless the lease is taken, and a finished operation takes none.
+   * A lease is taken only when free or lapsed, even by another run of the same operation: a job
+   * BullMQ handed on while its first run still works (a starved worker whose job lock lapsed)
+   * waits for that run to end instead of running the same steps beside it.
    */
-  async begin(job: HotplugJob, leaseMs: number): Promise<BeginOutcome> {
+  async begin(job: HotplugJob, leaseMs: number, runId: string): Promise<BeginOutcome> {
     const rows = (await this.db.query(
       `WITH lease AS (
-         INSERT INTO host_leases (host_id, operation_id, expires_at)
-         SELECT $1, $2, clock_timestamp() + $3 * interval '1 millisecond'
+         INSERT INTO host_leases (host_id, operation_id, expires_at, run_id)
+         SELECT $1, $2, clock_timestamp() + $3 * interval '1 millisecond', $7
          WHERE EXISTS (SELECT 1 FROM operations WHERE id = $2 AND state IN ('pending','running','compensating'))
-         ON CONFLICT (host_id) DO UPDATE SET operation_id = EXCLUDED.operation_id, expires_at = EXCLUDED.expires_at
-         WHERE host_leases.operation_id = EXCLUDED.operation_id OR host_leases.expires_at < clock_timestamp()
+         ON CONFLICT (host_id) DO UPDATE SET operation_id = EXCLUDED.operation_id, expires_at = EXCLUDED.expires_at, run_id = EXCLUDED.run_id
+         WHERE host_leases.expires_at < clock_timestamp()
          RETURNING operation_id
        ), op AS (
          UPDATE operations SET state = CASE WHEN state = 'pending' THEN 'running' ELSE state END,
@@ -68,7 +71,7 @@ export class OperationStore {
          CASE WHEN EXISTS (SELECT 1 FROM attach) THEN 'attaching' ELSE e.state END AS expansion_state, e.placed_tier,
          (SELECT state FROM operations WHERE id = $2) AS state_before
        FROM expansions e LEFT JOIN op ON true WHERE e.id = $4`,
-      [job.hostId, job.operationId, leaseMs, job.expansionId, job.kind, job.requestId],
+      [job.hostId, job.operationId, leaseMs, job.expansionId, job.kind, job.requestId, runId],
     )) as { leased: number; state: OperationState | null; checkpoint: OperationCheckpoint | null; expansion_state: ExpansionState; placed_tier: 'direct' | 'pooled'; state_before: OperationState }[];
     const row = rows[0];
     if (row === undefined) throw new Error(`operation ${job.operationId}: its expansion ${job.expansionId} has no row`);
@@ -87,17 +90,18 @@ export class OperationStore {
     return rows[0]?.id ?? null;
   }
 
-  async renewLease(hostId: string, operationId: string, leaseMs: number): Promise<boolean> {
+  async renewLease(hostId: string, runId: string, leaseMs: number): Promise<boolean> {
     const rows = await updateReturning(
       this.db,
-      `UPDATE host_leases SET expires_at = clock_timestamp() + $3 * interval '1 millisecond' WHERE host_id = $1 AND operation_id = $2 RETURNING host_id`,
-      [hostId, operationId, leaseMs],
+      `UPDATE host_leases SET expires_at = clock_timestamp() + $3 * interval '1 millisecond' WHERE host_id = $1 AND run_id = $2 RETURNING host_id`,
+      [hostId, runId, leaseMs],
     );
     return rows.length === 1;
   }
 
-  async releaseLease(hostId: string, operationId: string): Promise<void> {
-    await this.db.query(`DELETE FROM host_leases WHERE host_id = $1 AND operation_id = $2`, [hostId, operationId]);
+  /** The run is over (ended, failed for a retry, or stopped by shutdown): the next may begin at once. */
+  async releaseLease(hostId: string, runId: string): Promise<void> {
+    await this.db.query(`DELETE FROM host_leases WHERE host_id = $1 AND run_id = $2`, [hostId, runId]);
   }
 
   async recordStep(operationId: string, section: 'steps' | 'undone', step: string, record: StepRecord): Promise<void> {
@@ -118,10 +122,12 @@ export class OperationStore {
 
   /**
    * Ends the saga (see Ending) in one statement; returns the outbox rows it wrote, for the
-   * relay's kick. The events come from the shared builders; the statement fills in what only the
-   * moved row knows (the state it left, the tier it was placed on) and writes them only if it moved.
+   * relay's kick, or `null` when this run no longer holds the host's lease (another run took
+   * over): then nothing changes. The events come from the shared builders; the statement fills
+   * in what only the moved row knows (the state it left, the tier it was placed on) and writes
+   * them only if it moved.
    */
-  async end(job: HotplugJob, ending: Ending, at: Date): Promise<number> {
+  async end(job: HotplugJob, ending: Ending, at: Date, runId: string): Promise<number | null> {
     const facts = { tenantId: job.tenantId, vmId: job.vmId, hostId: job.hostId, sizeGiB: job.sizeGiB, placedTier: null };
     const events: OutboxRow[] = [];
     if (ending.to !== null) {
@@ -131,8 +137,10 @@ export class OperationStore {
     // It moves tenant and host counters the API's batched commits move too; a deadlock between
     // them rolls this one statement back whole, so it is run again in place.
     const rows = (await retryOnDeadlock(() => this.db.query(
-      `WITH old AS (
-         SELECT id, state FROM expansions WHERE id = $1 AND $3::text IS NOT NULL AND state = ANY($2::text[]) FOR UPDATE
+      `WITH held AS (
+         SELECT 1 FROM host_leases WHERE host_id = $10 AND run_id = $15 FOR UPDATE
+       ), old AS (
+         SELECT id, state FROM expansions WHERE id = $1 AND $3::text IS NOT NULL AND state = ANY($2::text[]) AND EXISTS (SELECT 1 FROM held) FOR UPDATE
        ), u AS (
          UPDATE expansions e SET state = $3, reason = $4, updated_at = now() FROM old WHERE e.id = old.id
          RETURNING old.state AS from_state, e.tenant_id, e.host_id, e.size_gib, e.placed_tier
@@ -145,9 +153,9 @@ export class OperationStore {
        ), h AS (
          UPDATE hosts SET mapped_gib = mapped_gib - u.size_gib, updated_at = now() FROM u WHERE $6::boolean AND hosts.id = u.host_id
        ), op AS (
-         UPDATE operations SET state = $7, finished_at = clock_timestamp(), updated_at = now(), last_error = coalesce($8, last_error) WHERE id = $9
+         UPDATE operations SET state = $7, finished_at = clock_timestamp(), updated_at = now(), last_error = coalesce($8, last_error) WHERE id = $9 AND EXISTS (SELECT 1 FROM held)
        ), lease AS (
-         DELETE FROM host_leases WHERE host_id = $10 AND operation_id = $9
+         DELETE FROM host_leases WHERE host_id = $10 AND run_id = $15
        ), ev AS (
          SELECT r.id, r.queue, r.job_name,
            CASE WHEN r.payload ? 'tier' THEN jsonb_set(r.payload, '{tier}', to_jsonb(u.placed_tier))
@@ -156,14 +164,15 @@ export class OperationStore {
        ), ob AS (
          INSERT INTO outbox (id, queue, job_name, payload) SELECT id, queue, job_name, payload FROM ev
        )
-       SELECT count(*)::int AS events FROM ev`,
+       SELECT (SELECT count(*) FROM ev)::int AS events, EXISTS (SELECT 1 FROM held) AS held`,
       [
         job.expansionId, ending.from, ending.to, ending.reason, job.requestId, ending.returnCapacity,
         ending.operationState, ending.operationState === 'failed' ? ending.reason : null, job.operationId, job.hostId,
-        ...outboxParams(events),
+        ...outboxParams(events), runId,
       ],
-    ))) as { events: number }[];
-    return rows[0]?.events ?? 0;
+    ))) as { events: number; held: boolean }[];
+    const row = rows[0];
+    return row?.held === true ? row.events : null;
   }
 
   async snapshotOf(operationId: string): Promise<OperationSnapshot | null> {

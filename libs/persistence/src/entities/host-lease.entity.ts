@@ -9,6 +9,10 @@ export class HostLeaseEntity {
   @Column({ name: 'operation_id', type: 'uuid' })
   operationId!: string;
 
+  /** The run of the saga holding it: a second run of the same operation waits like any other. */
+  @Column({ name: 'run_id', type: 'uuid', nullable: true })
+  runId!: string | null;
+
   /** A crashed worker's lease lapses here; a live one keeps pushing it forward. */
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
