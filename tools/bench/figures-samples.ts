@@ -18,3 +18,9 @@ export const BILLING_SAMPLE = '{"ingestEventsPerSec":3570,"ingestBaselineJobsPer
  * test runs (hence `machineBusyPct` 100 and the low rate).
  */
 export const HOTPLUG_SAMPLE = '{"sagasPerSec":18.9,"sagasCompleted":117,"cpuMsPerSaga":{"api":4.19,"worker":5.64,"simulator":5.56,"driver":1.71,"postgres":6.41,"redis":0.68,"others":43.59},"machineBusyPct":100,"bareBullmqJobsPerSec":4717,"ratioToBareBullmq":0.004,"readyP50Ms":1735.2,"readyP99Ms":3288.4,"hostStepsP50Ms":860,"overheadP50Ms":627.6,"overheadP99Ms":1323.9,"overheadWithHostWaitP50Ms":770.8,"overheadWithHostWaitP99Ms":1832.1,"targets":{"sagasPerSec":300,"overheadP99Ms":50},"meetsTargets":{"sagasPerSec":false,"overheadP99Ms":false}}';
+
+/**
+ * bench:replicas: `npm run bench:replicas -- --quick` on a machine busy with other test runs
+ * (its `targets` field added when the bench started printing one).
+ */
+export const REPLICAS_SAMPLE = '{"trace":{"seed":20261121,"vms":300,"requests":900},"fleet":"rack64-seed20261121","quick":true,"oneByOne":{"apis":1,"workers":1,"sagasCompleted":1470,"completedSagasPerSec":53.6,"requestsPerSec":32.8,"wallSec":27.4,"accepted":801,"rejected":99,"readyP50Sec":4.561,"readyP99Sec":10.524,"answersByApi":[6291],"sagasByWorker":[1470],"operationsBegunTwice":0,"machineBusyPct":99,"cpuMsPerSaga":{"api":6.42,"worker":4.56,"simulator":3.65,"driver":3.49,"others":18.69},"invariantsHold":true,"problems":[]},"twoByTwo":{"apis":2,"workers":2,"sagasCompleted":1505,"completedSagasPerSec":35.7,"requestsPerSec":21.3,"wallSec":42.2,"accepted":820,"rejected":80,"readyP50Sec":4.852,"readyP99Sec":10.343,"answersByApi":[2299,2298],"sagasByWorker":[778,727],"operationsBegunTwice":0,"machineBusyPct":100,"cpuMsPerSaga":{"api":9.89,"worker":7.87,"simulator":4.31,"driver":3.11,"others":30.74},"invariantsHold":true,"problems":[]},"sagasPerSecRatio":0.666,"invariantsHold":true,"targets":{"sagasPerSecRatio":1}}';

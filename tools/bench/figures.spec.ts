@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 import type { BenchJson, FigureRow } from './figures';
 import { KNOWN_FIGURES, failedRow, fallbackRows, figureRows, unitFromName } from './figures';
-import { API_SAMPLE, BILLING_SAMPLE, HOTPLUG_SAMPLE, PLACEMENT_SAMPLE } from './figures-samples';
+import { API_SAMPLE, BILLING_SAMPLE, HOTPLUG_SAMPLE, PLACEMENT_SAMPLE, REPLICAS_SAMPLE } from './figures-samples';
 import { formatNumber, formatTable } from './figures-table';
 
 const samples: Record<string, BenchJson> = {
@@ -9,6 +9,7 @@ const samples: Record<string, BenchJson> = {
   'bench:api': JSON.parse(API_SAMPLE) as BenchJson,
   'bench:hotplug': JSON.parse(HOTPLUG_SAMPLE) as BenchJson,
   'bench:billing': JSON.parse(BILLING_SAMPLE) as BenchJson,
+  'bench:replicas': JSON.parse(REPLICAS_SAMPLE) as BenchJson,
 };
 
 function at(json: BenchJson, path: string): unknown {
@@ -70,6 +71,9 @@ describe('figureRows on the recorded samples', () => {
     expect(row(hotplug, 'sagasPerSec')).toMatchObject({ baseline: { name: 'bare BullMQ worker, same Redis', value: 4717 }, ratio: 0.004 });
     const billing = figureRows('bench:billing', samples['bench:billing'] as BenchJson);
     expect(row(billing, 'invoiceMonthSeconds')).toMatchObject({ value: 18.16, unit: 's', target: { op: '<=', value: 10 }, met: false, baseline: { value: 0.26 }, ratio: 68.6 });
+    const replicas = figureRows('bench:replicas', samples['bench:replicas'] as BenchJson);
+    expect(row(replicas, 'twoByTwo.completedSagasPerSec')).toMatchObject({ value: 35.7, baseline: { name: '1 API + 1 worker', value: 53.6 }, ratio: 0.666 });
+    expect(row(replicas, 'sagasPerSecRatio')).toMatchObject({ value: 0.666, target: { op: '>=', value: 1 }, met: false });
   });
 
   it('judges against the target the JSON carries, and leaves out figures a bench did not print', () => {
@@ -85,7 +89,7 @@ describe('figureRows on the recorded samples', () => {
 describe('fallbackRows (a bench:* script the table does not know yet)', () => {
   it('lists every finite numeric top-level field, never nested ones or other types', () => {
     const json = { hostsPerSec: 5, name: 'x', nested: { aMs: 1 }, ok: true, p99Ms: 12, nan: null, ratio: 0.5 };
-    expect(figureRows('bench:replicas', json).map((r) => [r.figure, r.unit])).toEqual([['hostsPerSec', '/s'], ['p99Ms', 'ms'], ['ratio', '×']]);
+    expect(figureRows('bench:not-yet-known', json).map((r) => [r.figure, r.unit])).toEqual([['hostsPerSec', '/s'], ['p99Ms', 'ms'], ['ratio', '×']]);
   });
 
   it('reads the target\'s direction from the bench\'s verdict first, then from the unit', () => {

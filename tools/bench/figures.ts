@@ -94,12 +94,22 @@ const BILLING: readonly FigureSpec[] = [
   { path: 'events', unit: 'events' },
 ];
 
+/** bench:replicas: the same trace through 2 APIs + 2 workers beside 1 + 1, invariants checked. */
+const REPLICAS: readonly FigureSpec[] = [
+  { path: 'twoByTwo.completedSagasPerSec', unit: '/s', baseline: { name: '1 API + 1 worker', path: 'oneByOne.completedSagasPerSec' }, ratioPath: 'sagasPerSecRatio' },
+  { path: 'sagasPerSecRatio', unit: '×', target: { key: 'sagasPerSecRatio', op: '>=' } },
+  { path: 'twoByTwo.readyP99Sec', unit: 's', baseline: { name: '1 API + 1 worker', path: 'oneByOne.readyP99Sec' } },
+  { path: 'twoByTwo.operationsBegunTwice', unit: 'operations' },
+  { path: 'twoByTwo.machineBusyPct', unit: '%' },
+];
+
 /** The benches whose figures are known, by script name. */
 export const KNOWN_FIGURES: Readonly<Record<string, readonly FigureSpec[]>> = {
   'bench:placement': PLACEMENT,
   'bench:api': API,
   'bench:hotplug': HOTPLUG,
   'bench:billing': BILLING,
+  'bench:replicas': REPLICAS,
 };
 
 /** The rows of one bench's JSON: its known figures, or every numeric top-level field. */
