@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { HotplugJob, HotplugJobName } from '@mxs/contracts';
 import { HOTPLUG_JOBS, QUEUES, hotplugJobSchema } from '@mxs/contracts';
-import { checkJobWiring } from '@mxs/messaging';
+import { checkJobWiring, closeWhenStarted } from '@mxs/messaging';
 import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -59,7 +59,7 @@ export class HotplugProcessor {
     if (worker === null) return;
     const grace = setTimeout(() => this.shutdown.abort(), graceMs);
     try {
-      await worker.close();
+      await closeWhenStarted(worker);
     } finally {
       clearTimeout(grace);
       this.worker = null;

@@ -48,9 +48,32 @@ export class QueueSet {
   }
 
   async close(): Promise<void> {
-    for (const queue of this.queues.values()) await queue.close();
+    for (const queue of this.queues.values()) await closeWhenStarted(queue);
     this.queues.clear();
   }
+}
+
+/** What `closeWhenStarted` closes: a BullMQ Queue, Worker or QueueEvents. */
+export interface StartingCloseable {
+  waitUntilReady(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * Closes a BullMQ queue or worker once its connection has finished starting (or after
+ * `startMs`, when Redis is away). One closed while its connection still starts makes that
+ * connection report "Connection is closed" after close has removed every listener: an
+ * unhandled 'error' event that ends the process (bullmq #2437; seen when an app stopped right
+ * after it started).
+ */
+export async function closeWhenStarted(target: StartingCloseable, startMs = 2_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, startMs);
+  });
+  await Promise.race([target.waitUntilReady().catch(() => undefined), waited]);
+  clearTimeout(timer);
+  await target.close();
 }
 
 export function isQueueName(name: string): name is QueueName {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { BillingJobName } from '@mxs/contracts';
 import { BILLING_JOBS, QUEUES } from '@mxs/contracts';
-import { checkJobWiring } from '@mxs/messaging';
+import { checkJobWiring, closeWhenStarted } from '@mxs/messaging';
 import type { Job, Queue } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -42,7 +42,7 @@ export class BillingCloseProcessor {
   }
 
   async stop(): Promise<void> {
-    await this.worker?.close();
+    if (this.worker !== null && this.worker !== undefined) await closeWhenStarted(this.worker);
     this.worker = null;
   }
 

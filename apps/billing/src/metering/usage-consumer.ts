@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { UsageEvent } from '@mxs/contracts';
 import { QUEUES, USAGE_EVENT_JOBS, usageEventSchema } from '@mxs/contracts';
 import type { Queued } from '@mxs/messaging';
-import { Batcher } from '@mxs/messaging';
+import { Batcher, closeWhenStarted } from '@mxs/messaging';
 import type { Job } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -50,7 +50,7 @@ export class UsageConsumer {
   async stop(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    await worker?.close();
+    if (worker !== null && worker !== undefined) await closeWhenStarted(worker);
   }
 
   async process(job: Job): Promise<MeterOutcome> {

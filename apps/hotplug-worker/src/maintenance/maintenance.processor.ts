@@ -5,7 +5,7 @@ import type { Job, Queue } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '../config';
-import { checkJobWiring } from '@mxs/messaging';
+import { checkJobWiring, closeWhenStarted } from '@mxs/messaging';
 import { Reconciler } from '../reconcile/reconciler';
 import { DeviceTelemetry } from '../telemetry/device-telemetry';
 import { WORKER_CONFIG } from '../tokens';
@@ -65,7 +65,7 @@ export class MaintenanceProcessor {
 
   /** Stops taking sweeps and lets the running ones finish (a sweep is safe to cut short, but short anyway). */
   async stop(): Promise<void> {
-    await this.worker?.close();
+    if (this.worker !== null && this.worker !== undefined) await closeWhenStarted(this.worker);
     this.worker = null;
   }
 

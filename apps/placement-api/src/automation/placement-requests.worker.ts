@@ -8,7 +8,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ApiError } from '../errors';
 import { ExpansionsService } from '../expansions/expansions.service';
-import { QueueSet } from '@mxs/messaging';
+import { QueueSet, closeWhenStarted } from '@mxs/messaging';
 
 export interface AutomationOptions {
   readonly connection: Redis;
@@ -43,7 +43,7 @@ export class PlacementRequestsWorker {
 
   /** Stops taking jobs and waits for the running ones. */
   async stop(): Promise<void> {
-    await this.worker?.close();
+    if (this.worker !== null && this.worker !== undefined) await closeWhenStarted(this.worker);
     this.worker = null;
   }
 
