@@ -49,7 +49,7 @@ interface RunFigures {
 
 async function run(apis: number, workers: number): Promise<RunFigures> {
   log(`bench:replicas — ${apis} API + ${workers} worker: starting the stack…`);
-  const stack = await ReplayStack.start({ fleet: FLEET, apis, workers, seed: SEED, label: `bench-${apis}x${workers}` });
+  const stack = await ReplayStack.start({ fleet: FLEET, apis, workers, seed: SEED, dbPoolSize: 10, label: `bench-${apis}x${workers}` });
   try {
     let lastShown = 0;
     const { apis: apiPids, workers: workerPids, simulator } = stack.pids();

@@ -3,6 +3,7 @@ import { freePort, spawnApp, startRedisServer } from '@mxs/test-kit';
 
 /** What every app of one replay stack shares. */
 export interface StackWiring {
+  readonly dbPoolSize: number;
   readonly dbUrl: string;
   readonly redisUrl: string;
   readonly queuePrefix: string;
@@ -11,8 +12,9 @@ export interface StackWiring {
   readonly simulatorToken: string;
 }
 
-// Each replica keeps its own pool; several replicas (and other test files) share one server's 100 connections.
-const POOL_SIZE = '10';
+// Each replica keeps its own pool, and replicas, other test files and other projects' tests (two
+// at once under nx) share one server's 100 connections: a small pool unless a bench asks more.
+export const DEFAULT_STACK_POOL_SIZE = 4;
 
 export function simulatorEnv(token: string, seed: number, timeScale: number): Record<string, string> {
   return { MXS_SIM_TOKEN: token, MXS_SIM_SEED: String(seed), MXS_SIM_TIME_SCALE: String(timeScale), LOG_LEVEL: 'warn' };
@@ -21,7 +23,7 @@ export function simulatorEnv(token: string, seed: number, timeScale: number): Re
 export function apiEnv(w: StackWiring, billingUrl: string | null): Record<string, string> {
   return {
     DATABASE_URL: w.dbUrl, REDIS_URL: w.redisUrl, MXS_QUEUE_PREFIX: w.queuePrefix, MXS_ADMIN_KEY: w.adminKey, LOG_LEVEL: 'warn',
-    MXS_RATE_LIMIT_PER_MINUTE: '0', MXS_DB_POOL_SIZE: POOL_SIZE,
+    MXS_RATE_LIMIT_PER_MINUTE: '0', MXS_DB_POOL_SIZE: String(w.dbPoolSize),
     MXS_SIMULATOR_URL: w.simulatorUrl, MXS_SIMULATOR_TOKEN: w.simulatorToken,
     ...(billingUrl === null ? {} : { MXS_BILLING_URL: billingUrl }),
   };
@@ -38,7 +40,7 @@ export function workerEnv(w: StackWiring, simTimeScale: number, overrides: Recor
     DATABASE_URL: w.dbUrl, REDIS_URL: w.redisUrl, MXS_QUEUE_PREFIX: w.queuePrefix, MXS_ADMIN_KEY: w.adminKey,
     // Info, because each saga's end is logged with its operation id: the logs tell which worker ran it.
     LOG_LEVEL: 'info',
-    MXS_HOST_AGENT_URL: w.simulatorUrl, MXS_HOST_AGENT_TOKEN: w.simulatorToken, MXS_DB_POOL_SIZE: POOL_SIZE,
+    MXS_HOST_AGENT_URL: w.simulatorUrl, MXS_HOST_AGENT_TOKEN: w.simulatorToken, MXS_DB_POOL_SIZE: String(w.dbPoolSize),
     MXS_JOB_LOCK_MS: '2000', MXS_HOST_LEASE_MS: '2000', MXS_SHUTDOWN_GRACE_MS: '2000',
     ...(fast ? { MXS_STEP_DEADLINE_MS: '5000', MXS_SANITIZE_MS_PER_GIB: '0' } : {}),
     MXS_TELEMETRY_INTERVAL_MS: '0', MXS_RECONCILE_INTERVAL_MS: '0',

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { StackWiring } from './stack-apps';
-import { apiEnv, billingEnv, PrivateRedis, simulatorEnv, WorkerSlot, workerEnv } from './stack-apps';
+import { apiEnv, billingEnv, DEFAULT_STACK_POOL_SIZE, PrivateRedis, simulatorEnv, WorkerSlot, workerEnv } from './stack-apps';
 import type { ReplayDatabase } from './stack-database';
 import { createReplayDatabase } from './stack-database';
 import { ReplayStackError } from './stack-error';
@@ -33,6 +33,8 @@ export interface ReplayStackOptions {
   readonly simTimeScale?: number;
   /** Its own redis-server with an fsynced append-only file on a free port, so restartRedis() keeps the queues. */
   readonly privateRedis?: boolean;
+  /** Each API's and worker's PostgreSQL pool (default DEFAULT_STACK_POOL_SIZE; billing keeps 4). */
+  readonly dbPoolSize?: number;
   /** On top of the replay worker settings (stack-apps.ts workerEnv). */
   readonly workerEnv?: Record<string, string>;
   /** Shown in failure messages. */
@@ -108,7 +110,7 @@ export class ReplayStack {
       const simulator = await spawnApp('host-simulator', simulatorEnv(simulatorToken, options.seed ?? 1, options.simTimeScale ?? 0), 'MXS_SIM_PORT');
       undo.push(() => simulator.stop());
       output.push(() => `host-simulator:\n${simulator.output()}`);
-      const wiring: StackWiring = { dbUrl: db.url, redisUrl, queuePrefix, adminKey: ADMIN_KEY, simulatorUrl: simulator.url, simulatorToken };
+      const wiring: StackWiring = { dbPoolSize: options.dbPoolSize ?? DEFAULT_STACK_POOL_SIZE, dbUrl: db.url, redisUrl, queuePrefix, adminKey: ADMIN_KEY, simulatorUrl: simulator.url, simulatorToken };
       const billing = options.billing === true ? await spawnApp('billing', billingEnv(wiring)) : null;
       if (billing !== null) undo.push(() => billing.stop());
       const apis = await startAll(Array.from({ length: apiCount }, () => () => spawnApp('placement-api', apiEnv(wiring, billing?.url ?? null))), undo, (a) => a.stop());
