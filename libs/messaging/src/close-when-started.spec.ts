@@ -7,6 +7,14 @@ import { closeWhenStarted, workerConnection } from './queues';
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const prefix = `{mxs-test-${randomBytes(4).toString('hex')}}`;
 
+afterAll(async () => {
+  // The test's queues leave their meta keys behind: remove everything under its prefix.
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
+
 describe('closeWhenStarted', () => {
   it('stops workers and queues closed the moment they were made, with no error left for nobody', async () => {
     const unhandled: unknown[] = [];
