@@ -1,3 +1,4 @@
+import { nearestRank } from '@mxs/sla-metrics';
 import type { ExpansionRequest } from '@mxs/contracts';
 import { Rng } from '@mxs/topology';
 
@@ -84,12 +85,8 @@ function shuffled<T>(items: readonly T[], rng: Rng): T[] {
   return out;
 }
 
-/** Nearest-rank percentile of an ascending array; 0 when empty. */
-export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] ?? 0;
-}
+/** Nearest-rank percentile of an ascending array (the benches' name for it). */
+export const percentile = nearestRank;
 
 /** Latencies of one run, in milliseconds, collected as they arrive. */
 export class LatencyRecorder {

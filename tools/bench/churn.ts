@@ -1,5 +1,5 @@
 import type { PlacementDecision, PlacementRequest, RejectionCode } from '@mxs/policy';
-import { fleetUtilization, strandedGiB } from '@mxs/sla-metrics';
+import { fleetUtilization, nearestRank, strandedGiB } from '@mxs/sla-metrics';
 import type { Fleet } from '@mxs/topology';
 import { Rng } from '@mxs/topology';
 import type { StreamRequest } from './request-stream';
@@ -107,9 +107,5 @@ function decide(fleet: Fleet, placer: Placer, request: StreamRequest, vmCxlToDra
   return undefined;
 }
 
-/** Nearest-rank percentile of an ascending array. */
-export function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] ?? 0;
-}
+/** Nearest-rank percentile of an ascending array (the benches' name for it). */
+export const percentile = nearestRank;

@@ -1,3 +1,4 @@
+import { nearestRank } from '@mxs/sla-metrics';
 import type { Tier } from '@mxs/topology';
 import { ReplayError } from './errors';
 import type { Percentiles, TierRevenue } from './report';
@@ -68,8 +69,7 @@ export function parsePrices(prices: ListPrices): Record<Tier, { readonly units: 
 export function percentiles(values: readonly number[]): Percentiles {
   if (values.length === 0) return { count: 0, p50: 0, p95: 0, p99: 0, max: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-  return { count: sorted.length, p50: rank(50), p95: rank(95), p99: rank(99), max: sorted[sorted.length - 1] as number };
+  return { count: sorted.length, p50: nearestRank(sorted, 50), p95: nearestRank(sorted, 95), p99: nearestRank(sorted, 99), max: sorted[sorted.length - 1] as number };
 }
 
 /** A value that holds from `atSec` until the next point's time. */

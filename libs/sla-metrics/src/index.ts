@@ -53,3 +53,4 @@ export type {
 } from './slo';
 
 export * from './capacity';
+export * from './nearest-rank';
