@@ -33,6 +33,8 @@ const quick = flag('--quick');
 const seed = option('--seed', 20261121);
 const durationSec = option('--duration', quick ? 8 : 20);
 const cpuProfile = flag('--cpu-prof');
+// Keep the database afterwards, to study its plans (EXPLAIN) on the state a run leaves.
+const keep = flag('--keep');
 // Utilization to bring the fleet to before measuring (0: start empty). Each placement reads every
 // live allocation near its host, so a fleet in service costs more per placement than an empty one.
 const fill = args.includes('--fill') ? option('--fill', 0) : 0;
@@ -170,7 +172,8 @@ async function main(): Promise<void> {
   } finally {
     await api?.stop().catch(() => undefined);
     await admin?.destroy().catch(() => undefined);
-    await dropDatabase(dbUrl).catch((error: unknown) => log(`could not drop mxs_bench_${run}: ${(error as Error).message}`));
+    if (keep) log(`kept database mxs_bench_${run}`);
+    else await dropDatabase(dbUrl).catch((error: unknown) => log(`could not drop mxs_bench_${run}: ${(error as Error).message}`));
     await dropQueueKeys(redisUrl, queuePrefix).catch((error: unknown) => log(`could not clean Redis keys ${queuePrefix}: ${(error as Error).message}`));
   }
 }
