@@ -1,9 +1,10 @@
 /**
- * Reproduces what the soak's billing check can catch: a device that fails while a hot-add's guest
- * plugs (a host-side step, so the hot-add still ends `active`) and a telemetry sweep whose moment
- * was taken before that activation degrades the expansion with a usage event dated before its
- * `expansion.activated`. Billing orders events by moment, skips the early degrade (nothing is
- * active yet) and the restore, and charges the outage; the database says degraded.
+ * Probes one race the soak's billing check watches for: a device that fails while a hot-add's
+ * guest plugs (a host-side step, so the hot-add still ends `active`) and a telemetry sweep whose
+ * moment was taken before that activation. Before the fix (DegradedExpansions moves the moment up
+ * to the expansion's last transition) the degrade was dated before `expansion.activated`, and
+ * billing, ordering events by moment, skipped it and the restore and charged the outage. It
+ * prints the failed checks and any expansion degraded before its activation (now none).
  *
  *   npx tsx --tsconfig tsconfig.base.json tools/soak/degrade-race-probe.ts [rounds]
  */

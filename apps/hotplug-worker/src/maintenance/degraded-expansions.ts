@@ -40,10 +40,11 @@ export class DegradedExpansions {
     private readonly relay: OutboxRelay,
   ) {}
 
-  async degrade(expansionId: string, reason: string, at: Date, autoReplaceFleet: boolean): Promise<DegradeOutcome> {
+  async degrade(expansionId: string, reason: string, seenAt: Date, autoReplaceFleet: boolean): Promise<DegradeOutcome> {
     const outcome = await this.db.transaction(async (m) => {
-      const moved = await moveExpansion(m, expansionId, 'active', 'degraded', reason);
+      const moved = await moveExpansion(m, expansionId, 'active', 'degraded', reason, seenAt);
       if (moved === null) return { degraded: false, replaced: false };
+      const { at } = moved;
       // The partial unique index keeps one open outage per expansion: a second report extends it.
       await m.query(
         `INSERT INTO expansion_downtime (expansion_id, started_at, reason) VALUES ($1, $2, $3)
@@ -60,10 +61,11 @@ export class DegradedExpansions {
   }
 
   /** Back to `active` once the path is whole again; drift is never cleared here (see DRIFT_PREFIX). */
-  async restore(expansionId: string, at: Date): Promise<boolean> {
+  async restore(expansionId: string, seenAt: Date): Promise<boolean> {
     const restored = await this.db.transaction(async (m) => {
-      const moved = await moveExpansion(m, expansionId, 'degraded', 'active', null, DRIFT_PREFIX);
+      const moved = await moveExpansion(m, expansionId, 'degraded', 'active', null, seenAt, DRIFT_PREFIX);
       if (moved === null) return false;
+      const { at } = moved;
       await m.query(`UPDATE expansion_downtime SET ended_at = greatest($2, started_at) WHERE expansion_id = $1 AND ended_at IS NULL`, [expansionId, at]);
       await insertOutbox(m, [usageRow(expansionId, moved, 'expansion.restored', at, null), changedRow(expansionId, moved, moved.from, 'active', at, null)]);
       return true;
@@ -92,7 +94,7 @@ export class DegradedExpansions {
     });
     rows.push({ id: uuidFromKey(idempotencyKey), queue: QUEUES.placementRequests, name: 'place', payload: request });
     const removeReason = `replaced: ${reason}`;
-    const detaching = await moveExpansion(m, id, 'degraded', 'detaching', removeReason);
+    const detaching = await moveExpansion(m, id, 'degraded', 'detaching', removeReason, at);
     if (detaching === null) return false;
     const operationId = randomUUID();
     const extents = (await m.query(
@@ -109,18 +111,33 @@ export class DegradedExpansions {
   }
 }
 
-/** Moves the expansion from `from` to `to` with its transition row; null when it was elsewhere (or its reason starts with `unlessReason`). */
-async function moveExpansion(m: EntityManager, id: string, from: ExpansionState, to: ExpansionState, reason: string | null, unlessReason: string | null = null): Promise<Moved | null> {
+/**
+ * Moves the expansion from `from` to `to` with its transition row; null when it was elsewhere (or
+ * its reason starts with `unlessReason`). The move happens at `seenAt` (when a sweep saw the
+ * fabric's state), but never before the expansion's last transition: a sweep that looked before
+ * a hot-add ended and moves the expansion after it would otherwise date the outage before the
+ * activation, and billing, which orders events by their moment, would charge it.
+ */
+async function moveExpansion(
+  m: EntityManager,
+  id: string,
+  from: ExpansionState,
+  to: ExpansionState,
+  reason: string | null,
+  seenAt: Date,
+  unlessReason: string | null = null,
+): Promise<(Moved & { readonly at: Date }) | null> {
   const rows = (await m.query(
     `WITH old AS (SELECT id, state FROM expansions WHERE id = $1 AND state = $2 AND ($6::text IS NULL OR coalesce(reason, '') NOT LIKE ($6 || '%')) FOR UPDATE),
+     moment AS (SELECT greatest($7::timestamptz, (SELECT max(at) FROM expansion_transitions WHERE expansion_id = $1)) AS at FROM old),
      u AS (UPDATE expansions e SET state = $3, reason = $4, updated_at = now() FROM old WHERE e.id = old.id
            RETURNING old.state AS from_state, e.tenant_id, e.vm_id, e.host_id, e.size_gib, e.placed_tier),
-     tr AS (INSERT INTO expansion_transitions (expansion_id, from_state, to_state, reason, request_id) SELECT $1, from_state, $3, $4, $5 FROM u)
-     SELECT * FROM u`,
-    [id, from, to, reason, null, unlessReason],
-  )) as { from_state: ExpansionState; tenant_id: string; vm_id: string; host_id: string; size_gib: number; placed_tier: 'direct' | 'pooled' }[];
+     tr AS (INSERT INTO expansion_transitions (expansion_id, from_state, to_state, reason, request_id, at) SELECT $1, from_state, $3, $4, $5, moment.at FROM u, moment)
+     SELECT u.*, moment.at FROM u, moment`,
+    [id, from, to, reason, null, unlessReason, seenAt],
+  )) as { from_state: ExpansionState; tenant_id: string; vm_id: string; host_id: string; size_gib: number; placed_tier: 'direct' | 'pooled'; at: Date }[];
   const r = rows[0];
-  return r === undefined ? null : { from: r.from_state, tenantId: r.tenant_id, vmId: r.vm_id, hostId: r.host_id, sizeGiB: r.size_gib, placedTier: r.placed_tier };
+  return r === undefined ? null : { from: r.from_state, tenantId: r.tenant_id, vmId: r.vm_id, hostId: r.host_id, sizeGiB: r.size_gib, placedTier: r.placed_tier, at: r.at };
 }
 
 /** A fixed uuid for a key (its SHA-256, shaped as an RFC 9562 version-8 uuid). */

@@ -145,7 +145,7 @@ export class OperationStore {
          UPDATE expansions e SET state = $3, reason = $4, updated_at = now() FROM old WHERE e.id = old.id
          RETURNING old.state AS from_state, e.tenant_id, e.host_id, e.size_gib, e.placed_tier
        ), tr AS (
-         INSERT INTO expansion_transitions (expansion_id, from_state, to_state, reason, request_id) SELECT $1, from_state, $3, $4, $5 FROM u
+         INSERT INTO expansion_transitions (expansion_id, from_state, to_state, reason, request_id, at) SELECT $1, from_state, $3, $4, $5, $16 FROM u
        ), x AS (
          UPDATE expansion_extents SET live = false WHERE $6::boolean AND live AND expansion_id = $1 AND EXISTS (SELECT 1 FROM u)
        ), t AS (
@@ -168,7 +168,7 @@ export class OperationStore {
       [
         job.expansionId, ending.from, ending.to, ending.reason, job.requestId, ending.returnCapacity,
         ending.operationState, ending.operationState === 'failed' ? ending.reason : null, job.operationId, job.hostId,
-        ...outboxParams(events), runId,
+        ...outboxParams(events), runId, at,
       ],
     ))) as { events: number; held: boolean }[];
     const row = rows[0];

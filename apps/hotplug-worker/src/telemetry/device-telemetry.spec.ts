@@ -1,6 +1,9 @@
 /// <reference types="jest" />
 import { admin, waitFor } from '@mxs/test-kit';
 import type { INestApplication } from '@nestjs/common';
+import type { MeteredEvent } from '@mxs/rating';
+import { usageIntervals } from '@mxs/rating';
+import { DegradedExpansions } from '../maintenance/degraded-expansions';
 import { Reconciler } from '../reconcile/reconciler';
 import { TestStack } from '../testing/stack';
 import { DeviceTelemetry } from './device-telemetry';
@@ -104,6 +107,48 @@ describe('device telemetry', () => {
     expect(closed?.ended_at).not.toBeNull();
     expect((closed?.ended_at as Date).getTime()).toBeGreaterThanOrEqual((closed as { started_at: Date }).started_at.getTime());
     expect(await outboxTypes(id)).toEqual(expect.arrayContaining(['expansion.restored', 'expansion.state-changed:active']));
+  });
+
+  it('a sweep that looked before a hot-add ended dates the outage no earlier than the activation, so billing charges none of it', async () => {
+    const { id } = await activeExpansion(3);
+    const usage = async () =>
+      stack.sql<MeteredEvent & { atIso: string }>(
+        `SELECT payload->>'eventId' AS "eventId", payload->>'type' AS type, payload->>'at' AS "atIso", (payload->>'sizeGiB')::int AS "sizeGiB", payload->>'tier' AS tier
+         FROM outbox WHERE queue = 'usage-events' AND payload->>'expansionId' = $1 ORDER BY created_at`,
+        [id],
+      );
+    const momentOf = async (type: string) => Date.parse((await usage()).find((e) => e.type === type)?.atIso ?? 'missing');
+    const activatedAt = await momentOf('expansion.activated');
+    expect(Number.isFinite(activatedAt)).toBe(true);
+    // The sweep's moment was taken before the saga ended; it moves the expansion after.
+    const expansions = app.get(DegradedExpansions);
+    expect(await expansions.degrade(id, 'device failed (test)', new Date(activatedAt - 5_000), false)).toEqual({ degraded: true, replaced: false });
+    const degradedAt = await momentOf('expansion.degraded');
+    expect(degradedAt).toBeGreaterThanOrEqual(activatedAt);
+    const [outage] = await stack.sql<{ started_at: Date }>(`SELECT started_at FROM expansion_downtime WHERE expansion_id = $1`, [id]);
+    expect(outage?.started_at.getTime()).toBe(degradedAt);
+    expect(await expansions.restore(id, new Date(activatedAt + 3_000))).toBe(true);
+    // A second outage whose restore was seen before its degrade is moved: it still ends after it began.
+    expect((await expansions.degrade(id, 'device failed again (test)', new Date(activatedAt + 10_000), false)).degraded).toBe(true);
+    expect(await expansions.restore(id, new Date(activatedAt + 5_000))).toBe(true);
+    const moments = (await usage()).map((e) => [e.type, Date.parse(e.atIso) - activatedAt]);
+    expect(moments).toEqual([
+      ['expansion.activated', 0],
+      ['expansion.degraded', 0],
+      ['expansion.restored', 3_000],
+      ['expansion.degraded', 10_000],
+      ['expansion.restored', 10_000],
+    ]);
+    const transitions = await stack.sql<{ to_state: string; at: Date }>(`SELECT to_state, at FROM expansion_transitions WHERE expansion_id = $1 ORDER BY id`, [id]);
+    expect(transitions.slice(-5).map((t) => [t.to_state, t.at.getTime() - activatedAt])).toEqual([['active', 0], ['degraded', 0], ['active', 3_000], ['degraded', 10_000], ['active', 10_000]]);
+    // Billing, which orders events by their moment, charges nothing of the first outage.
+    const events = (await usage()).map(({ atIso, ...e }) => ({ ...e, atMs: Date.parse(atIso) }));
+    const first = Math.floor(activatedAt / 1000);
+    expect(usageIntervals(events).map((i) => [i.kind, i.startSec - first, i.endSec === null ? null : i.endSec - first])).toEqual([
+      ['degraded', 0, 3],
+      ['charged', 3, 10],
+      ['charged', 10, null],
+    ]);
   });
 
   it('a switch link down degrades only the expansions of the host it cuts off', async () => {
