@@ -40,6 +40,9 @@ describe('JSON logs', () => {
     const logged = forRequest('trace-3').find((line) => line.msg === 'unhandled error');
     expect(logged?.level).toBe(50);
     expect((logged?.err as { stack: string }).stack).toContain('password=hunter2');
+    // Its access line is at error level too, with the status.
+    const access = forRequest('trace-3').find((line) => line.msg === 'request errored');
+    expect(access).toMatchObject({ level: 50, res: { statusCode: 500 }, req: { method: 'GET', url: '/fail/unknown' } });
   });
 
   it('logs requests refused before routing (malformed JSON) with their id too', async () => {
