@@ -1,4 +1,3 @@
-import { createDataSource, databaseNameOf, quoteIdent, withDatabase } from '@mxs/persistence';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import type { BenchVm, ExpansionMix, StatusCounts } from './api-mix';
@@ -109,16 +108,6 @@ export async function postExpansions(url: string, mix: ExpansionMix, connections
     timeouts: result.timeouts,
     latency: latencies.summary(),
   };
-}
-
-export async function dropDatabase(url: string): Promise<void> {
-  const admin = createDataSource({ url: withDatabase(url, 'postgres'), poolSize: 1, applicationName: 'mxs-bench-admin' });
-  await admin.initialize();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(databaseNameOf(url))} WITH (FORCE)`);
-  } finally {
-    await admin.destroy();
-  }
 }
 
 /** The Redis server's process id when it runs on this machine (for CPU accounting), else null. */

@@ -4,13 +4,13 @@
  * a throwaway database, and the physical floor of the same PostgreSQL (a one-row INSERT
  * transaction through a pool shaped like the API's). Prints a table, then one JSON line.
  */
-import { DEFAULT_DATABASE_URL, createDataSource, ensureDatabase, runMigrations, withDatabase } from '@mxs/persistence';
+import { DEFAULT_DATABASE_URL, createDataSource, dropDatabase, ensureDatabase, runMigrations, withDatabase } from '@mxs/persistence';
 import type { FleetSpec } from '@mxs/topology';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { FleetDescription, LoadResult, Population } from './api-load';
 import { dropQueueKeys } from '@mxs/test-kit';
-import { describeFleet, dropDatabase, populate, postExpansions, redisServerPid } from './api-load';
+import { describeFleet, populate, postExpansions, redisServerPid } from './api-load';
 import { ExpansionMix, round } from './api-mix';
 import type { ApiProcess } from './api-process';
 import { startApiProcess } from './api-process';

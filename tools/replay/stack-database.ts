@@ -1,6 +1,5 @@
-import { ensureDatabase, quoteIdent, runMigrations, withDatabase } from '@mxs/persistence';
+import { dropDatabase, ensureDatabase, runMigrations, withDatabase } from '@mxs/persistence';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 
 const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -21,7 +20,7 @@ export async function createReplayDatabase(serverUrl = replayServerUrl()): Promi
   const name = `mxs_replay_${randomBytes(4).toString('hex')}`;
   const url = withDatabase(serverUrl, name);
   await ensureDatabase(url);
-  const drop = (): Promise<void> => dropDatabase(serverUrl, name);
+  const drop = (): Promise<void> => dropDatabase(url);
   try {
     await runMigrations(url);
   } catch (error) {
@@ -29,15 +28,4 @@ export async function createReplayDatabase(serverUrl = replayServerUrl()): Promi
     throw error;
   }
   return { name, url, drop };
-}
-
-async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  const client = new Client({ connectionString: withDatabase(serverUrl, 'postgres'), application_name: 'mxs-replay' });
-  await client.connect();
-  try {
-    // FORCE ends the connections a killed app left behind (PostgreSQL 13+).
-    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
 }

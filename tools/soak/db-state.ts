@@ -1,15 +1,10 @@
 import type { ExpansionState, UsageEventType } from '@mxs/contracts';
-import { Client } from 'pg';
+import { withClient } from '@mxs/persistence';
+import type { Client } from 'pg';
 
 /** One plain connection for the checker's reads: it must not depend on any app's pool. */
-export async function withDb<T>(dbUrl: string, work: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString: dbUrl, application_name: 'mxs-soak-checks' });
-  await db.connect();
-  try {
-    return await work(db);
-  } finally {
-    await db.end();
-  }
+export function withDb<T>(dbUrl: string, work: (db: Client) => Promise<T>): Promise<T> {
+  return withClient(dbUrl, 'mxs-soak-checks', work);
 }
 
 export interface DbExpansion {

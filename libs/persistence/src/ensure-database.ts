@@ -17,3 +17,8 @@ export async function ensureDatabase(url: string): Promise<boolean> {
     }
   });
 }
+
+/** Drops the database `url` names, ending the connections still open to it (PostgreSQL 13+). */
+export async function dropDatabase(url: string): Promise<void> {
+  await withAdminClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(databaseNameOf(url))} WITH (FORCE)`));
+}

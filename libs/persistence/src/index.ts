@@ -8,6 +8,7 @@ export * from './entities';
 export * from './migrations';
 export * from './data-source';
 export * from './ensure-database';
+export { withClient } from './admin-client';
 export { createTestDatabase } from './testing/test-database';
 export type { TestDatabase } from './testing/test-database';
 export * from './update-returning';

@@ -1,14 +1,9 @@
-import { Client } from 'pg';
+import { withClient } from '@mxs/persistence';
+import type { Client } from 'pg';
 
 /** A plain pg client on the test's database, for assertions the API must not be trusted with. */
-export async function withDb<T>(url: string, work: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString: url, application_name: 'mxs-test-checks' });
-  await db.connect();
-  try {
-    return await work(db);
-  } finally {
-    await db.end();
-  }
+export function withDb<T>(url: string, work: (db: Client) => Promise<T>): Promise<T> {
+  return withClient(url, 'mxs-test-checks', work);
 }
 
 const LIVE = `('requested', 'placed', 'attaching', 'active', 'detaching', 'degraded')`;
