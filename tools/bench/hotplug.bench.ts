@@ -1,5 +1,5 @@
 /**
- * `npm run bench:hotplug [-- --quick]`: hot-plug sagas through the real path (API → outbox →
+ * `npm run bench:hotplug [-- --quick] [-- --only throughput|latency] [-- --keep]`: hot-plug sagas through the real path (API → outbox →
  * BullMQ → worker → simulator → PostgreSQL), each app in its own process, on the rack64 fleet.
  *
  * 1. Throughput: the simulator at time scale 0; expansions kept in flight, each removed as soon
@@ -9,7 +9,8 @@
  *    hosts; time to ready p50/p99, and mxs's own part of it: the total minus the time the
  *    simulated host spent on steps meanwhile (its own, and those of expansions ahead of it on
  *    that host, since a host runs one hot-plug at a time); also shown counting that wait.
- * Prints a table, then one JSON line.
+ * Prints a table, then one JSON line. `--only throughput|latency` runs one stage (the other's
+ * figures are null); `--keep` leaves each stage's database for study in SQL.
  */
 import { createTestDatabase } from '@mxs/persistence';
 import type { TestDatabase } from '@mxs/persistence';
@@ -26,6 +27,10 @@ import { snapshot, split } from './cpu-accounting';
 import { redisServerPid } from './api-load';
 
 const quick = process.argv.includes('--quick');
+const keep = process.argv.includes('--keep');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt < 0 ? null : process.argv[onlyAt + 1];
+if (only !== null && only !== 'throughput' && only !== 'latency') throw new Error('--only takes throughput or latency');
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const TOKEN = `bench-sim-${randomBytes(12).toString('hex')}`;
 const TARGETS = { sagasPerSec: 300, overheadP99Ms: 50 } as const;
@@ -86,7 +91,8 @@ async function startStack(timeScale: number): Promise<Stack> {
 async function stopStack(s: Stack): Promise<void> {
   await s.sql.end();
   for (const p of [s.worker, s.api, s.sim]) await p.stop();
-  await s.db.drop();
+  if (keep) log(`kept database ${new URL(s.db.url).pathname.slice(1)}`);
+  else await s.db.drop();
   await dropQueueKeys(REDIS_URL, s.prefix);
 }
 
@@ -215,22 +221,27 @@ async function latency(s: Stack): Promise<{ readyP50Ms: number; readyP99Ms: numb
 }
 
 async function main(): Promise<void> {
-  log('bench:hotplug — starting the simulator (time scale 0), the API and the worker…');
-  const fast = await startStack(0);
-  let t: Awaited<ReturnType<typeof throughput>>;
-  try {
-    t = await throughput(fast);
-  } finally {
-    await stopStack(fast);
+  let t: Awaited<ReturnType<typeof throughput>> = { sagasPerSec: NaN, completed: 0, cpuMsPerSaga: {}, machineBusyPct: NaN };
+  let bare = NaN;
+  if (only !== 'latency') {
+    log('bench:hotplug — starting the simulator (time scale 0), the API and the worker…');
+    const fast = await startStack(0);
+    try {
+      t = await throughput(fast);
+    } finally {
+      await stopStack(fast);
+    }
+    bare = await bareBullmq();
   }
-  const bare = await bareBullmq();
-  log('…and again at real-time durations for the latency run');
-  const real = await startStack(1);
-  let l: Awaited<ReturnType<typeof latency>>;
-  try {
-    l = await latency(real);
-  } finally {
-    await stopStack(real);
+  let l: Awaited<ReturnType<typeof latency>> = { readyP50Ms: NaN, readyP99Ms: NaN, overheadP50Ms: NaN, overheadP99Ms: NaN, hostP50Ms: NaN, overheadWithHostWaitP50Ms: NaN, overheadWithHostWaitP99Ms: NaN };
+  if (only !== 'throughput') {
+    log('bench:hotplug — the latency run, at real-time durations');
+    const real = await startStack(1);
+    try {
+      l = await latency(real);
+    } finally {
+      await stopStack(real);
+    }
   }
   const r = (x: number): number => Math.round(x * 10) / 10;
   const result = {
