@@ -7,6 +7,7 @@ import { FleetView } from './fleet/fleet-view';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
 import { loadFleet, seedTenant } from '@mxs/test-kit';
+import { withClient } from '@mxs/persistence';
 import { sql } from './testing/expectations';
 
 // Placements decided together commit together; whatever one of them does wrong, every other
@@ -112,7 +113,7 @@ describe('committing placements in batches', () => {
     const host = fleet?.host(hostId);
     const deviceIds = host?.paths.map((p) => p.device.id) ?? [];
     const ask = (tenantId: string, idempotencyKey: string | null) =>
-      reader.neighbourhood({ vmId: `${tenantId}-vm-1`, hostId, deviceIds, switchIds: [], tenantId, idempotencyKey, knownIds: [] });
+      reader.neighbourhood({ vmId: `${tenantId}-vm-1`, hostId, deviceIds, since: deviceIds.map(() => BEFORE_ANYTHING), switchIds: [], tenantId, idempotencyKey });
     const [first, acme, tiny, acmeAgain] = await Promise.all([ask('acme', null), ask('acme', 'k-none'), ask('tiny', null), ask('acme', null)]);
     expect(first?.vm?.tenantId).toBe('acme');
     expect(acme?.vm).toEqual({ id: 'acme-vm-1', tenantId: 'acme', hostId, dramGiB: 256 });
@@ -120,8 +121,40 @@ describe('committing placements in batches', () => {
     expect(tiny?.tenant).toEqual({ usedGiB: 0, quotaGiB: 10 });
     expect(acme?.tenant?.quotaGiB).toBe(100_000);
     expect(acme?.idempotency).toBeNull();
-    // Every live allocation on the devices, in full, since the caller said it held none.
+    // Every live allocation on the devices, in full: all were placed after the snapshot the caller gave.
     const [count] = await sql<{ n: number }>(api, `SELECT count(DISTINCT expansion_id)::int AS n FROM expansion_extents WHERE live AND device_id = ANY($1::text[])`, [deviceIds]);
     expect(new Set(acmeAgain?.extents.map((e) => e.expansionId)).size).toBe(count?.n);
   });
+
+  it('answers what was placed and released on the devices since the snapshot the caller read them at', async () => {
+    const reader = api.app.get(FleetReader);
+    const deviceIds = ['direct-001-01'];
+    const read = (since: string) => reader.neighbourhood({ vmId: 'acme-vm-1', hostId, deviceIds, since: [since], switchIds: [], tenantId: 'acme', idempotencyKey: null });
+    const first = placement('acme', 480, 8);
+    expect(await commitAll([first])).toEqual(['committed']);
+    const before = await read(BEFORE_ANYTHING);
+    expect(before.extents.map((e) => e.expansionId)).toContain(first.view.id);
+    const second = placement('acme', 496, 8);
+    expect(await commitAll([second])).toEqual(['committed']);
+    // Released as the worker does it: the trigger dates the change.
+    await sql(api, `UPDATE expansion_extents SET live = false WHERE expansion_id = $1`, [first.view.id]);
+    const next = await read(before.snapshot);
+    expect(next.extents).toEqual([{ expansionId: second.view.id, vmId: 'acme-vm-1', deviceId: 'direct-001-01', offsetGiB: 496, sizeGiB: 8 }]);
+    expect(next.owners).toEqual([{ id: 'acme-vm-1', tenantId: 'acme', hostId, dramGiB: 256 }]);
+    expect(next.gone).toEqual([first.view.id]);
+    const quiet = await read(next.snapshot);
+    expect([quiet.extents, quiet.gone]).toEqual([[], []]);
+    // A release still uncommitted when a read took its snapshot is a change after that snapshot.
+    await withClient(env.db.url, 'feed-test', async (client) => {
+      await client.query('BEGIN');
+      await client.query(`UPDATE expansion_extents SET live = false WHERE expansion_id = $1`, [second.view.id]);
+      const during = await read(quiet.snapshot);
+      expect(during.gone).toEqual([]);
+      await client.query('COMMIT');
+      expect((await read(during.snapshot)).gone).toEqual([second.view.id]);
+    });
+  });
 });
+
+/** A snapshot older than any transaction: every row is a change after it. */
+const BEFORE_ANYTHING = '1:1:';

@@ -20,6 +20,8 @@ export interface FullFleetState {
   readonly extents: readonly LiveExtentRow[];
   /** The VMs that own live extents. */
   readonly owners: readonly VmSpec[];
+  /** The snapshot (pg_snapshot as text) all of this was read at: changes after it are not in it. */
+  readonly snapshot: string;
 }
 
 /** Extent rows travel as arrays, not objects: a fleet holds many, so keep them small. */
@@ -31,6 +33,7 @@ export const EXTENTS_JOIN_SQL = `expansion_extents x JOIN expansions e ON e.id =
 /** Everything, in one transaction, so the parts agree with each other. */
 export async function readFleetState(db: DataSource): Promise<FullFleetState> {
   return db.transaction('REPEATABLE READ', async (m) => {
+    const [{ snapshot }] = (await m.query(`SELECT pg_current_snapshot()::text AS snapshot`)) as [{ snapshot: string }];
     const layouts: { version: number; spec: FleetSpec }[] = await m.query(`SELECT version, spec FROM fleet_layout WHERE id = 1`);
     const hosts: { id: string; state: HostState }[] = await m.query(`SELECT id, state FROM hosts`);
     const devices: { id: string; health: DeviceHealth }[] = await m.query(`SELECT id, health FROM devices`);
@@ -46,6 +49,7 @@ export async function readFleetState(db: DataSource): Promise<FullFleetState> {
       switchStates: new Map(switches.map((s) => [s.id, s.state])),
       extents,
       owners,
+      snapshot,
     };
   });
 }

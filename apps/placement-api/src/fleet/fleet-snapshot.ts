@@ -12,14 +12,16 @@ export interface LayoutRow {
 
 /** What one placement needs to know about the hardware around one host, fresh from the database. */
 export interface HostNeighbourhood {
+  /** The snapshot it was read at (pg_snapshot as text): the devices' next `since`. */
+  readonly snapshot: string;
   readonly layoutVersion: number | null;
   readonly vm: VmRow | null;
   readonly hostState: HostState | null;
   readonly devices: readonly { readonly id: string; readonly health: DeviceHealth }[];
   readonly switches: readonly { readonly id: string; readonly state: SwitchState }[];
-  /** Every live extent of the expansions on the host's devices that the view did not hold. */
+  /** Every live extent of the expansions placed on the host's devices since the view read them. */
   readonly extents: readonly LiveExtentRow[];
-  /** Of the allocations the view held there, those no longer live. */
+  /** The expansions released on those devices since then. */
   readonly gone: readonly string[];
   /** VMs that own those expansions (placement needs their hosts and DRAM). */
   readonly owners: readonly VmRow[];

@@ -7,8 +7,8 @@ import { currentLayoutSpec } from '@mxs/persistence';
 import { ApiError } from '../errors';
 import { FleetReader } from './fleet-reader';
 
-/** How long a locally committed allocation is trusted over a read that may predate it. */
-const COMMIT_TRUST_MS = 30_000;
+/** How long an allocation seen released is remembered, so a read that began earlier cannot bring it back. */
+const TOMBSTONE_MS = 30_000;
 
 export interface PlacementContext {
   readonly fleet: Fleet;
@@ -18,9 +18,15 @@ export interface PlacementContext {
 
 /**
  * This replica's copy of the fleet, for the placement engine. PostgreSQL is the truth: before
- * each decision the view re-reads the neighbourhood of the VM's host (its devices' live
- * allocations and states) in one query, so the engine decides on current data, and the
- * database's constraints refuse what another replica took meanwhile.
+ * each decision the view reads the neighbourhood of the VM's host in one query (the states
+ * there, and the allocations placed or released on its devices since the view last read each
+ * of them), so the engine decides on current data, and the database's constraints refuse what
+ * another replica took meanwhile.
+ *
+ * Each device carries the snapshot it was last read at. Reads may finish out of order; applying
+ * an older one after a newer is safe because an allocation only ever goes from live to gone:
+ * one seen gone is remembered (a tombstone) and never adopted again, and a device's snapshot
+ * moves only to that of a read begun later than the one that last moved it.
  */
 @Injectable()
 export class FleetView {
@@ -28,13 +34,15 @@ export class FleetView {
   private fleet: Fleet | null = null;
   private layoutVersion: number | null = null;
   private loading: Promise<void> | null = null;
-  /** Allocation ids per device, so a neighbourhood's in-memory allocations are found at once. */
+  /** Allocation ids per device, so the allocations in the way of an adopted one are found at once. */
   private readonly byDevice = new Map<string, Set<string>>();
-  /** Allocations placed here whose commit is still running: a read must not undo them. */
-  private readonly inFlight = new Set<string>();
-  /** Allocations committed here recently, with the local sequence number of the commit. */
-  private readonly recentCommits = new Map<string, { seq: number; atMs: number }>();
-  private seq = 0;
+  /** Per device: the snapshot it was last read at, and the read (by local number) that read it. */
+  private readonly since = new Map<string, { snapshot: string; read: number }>();
+  /** The snapshot of the full load: what a device never read since is current to. */
+  private loadedAt = '';
+  private reads = 0;
+  /** Allocations seen released, with when: ids are never reused, so gone is gone for good. */
+  private readonly tombstones = new Map<string, number>();
 
   constructor(private readonly reader: FleetReader) {}
 
@@ -66,16 +74,16 @@ export class FleetView {
         this.invalidate();
         continue;
       }
-      const startSeq = this.seq;
-      const knownIds = this.heldAround(host);
+      const read = ++this.reads;
+      const deviceIds = host.paths.map((p) => p.device.id);
       const hood = await this.reader.neighbourhood({
         vmId,
         hostId: host.id,
-        deviceIds: host.paths.map((p) => p.device.id),
+        deviceIds,
+        since: deviceIds.map((id) => this.since.get(id)?.snapshot ?? this.loadedAt),
         switchIds: [...new Set(host.paths.flatMap((p) => (p.viaSwitch === undefined ? [] : [p.viaSwitch.id])))],
         tenantId,
         idempotencyKey,
-        knownIds,
       });
       if (hood.layoutVersion !== this.layoutVersion || this.fleet !== fleet) {
         this.invalidate();
@@ -93,7 +101,8 @@ export class FleetView {
       // before their allocations can be adopted; otherwise the view never sees that space taken.
       if (!hood.owners.every((owner) => this.ensureVm(fleet, owner) !== null)) continue;
       this.applyStates(fleet, host, hood);
-      this.applyAllocations(fleet, hood, startSeq);
+      // A device moves on to this read's snapshot only when all it said was taken in.
+      if (this.applyAllocations(fleet, hood)) this.advance(deviceIds, hood.snapshot, read);
       return { fleet, vm, hood };
     }
     throw new ApiError('placement-conflict', `the fleet changed while VM ${vmId}'s placement was prepared; retry with the same Idempotency-Key`);
@@ -103,20 +112,18 @@ export class FleetView {
   reserve(fleet: Fleet, id: string, vmId: string, extents: readonly ExtentRequest[]): Allocation {
     const allocation = fleet.allocate(id, vmId, extents);
     this.index(allocation, +1);
-    this.inFlight.add(id);
     return allocation;
   }
 
-  /** The commit's outcome: kept when it committed, given back when it did not. */
+  /**
+   * The commit's outcome: kept when it committed (the feed reports it later, as held already),
+   * given back when it did not. A commit whose outcome was lost (it committed, then the answer
+   * did not arrive) is given back here while the database holds it; the feed may have passed
+   * it already, so the view would see that space free. The database refuses what overlaps it,
+   * and two refusals in a row reload the whole view (ExpansionsService.create).
+   */
   settle(fleet: Fleet, id: string, committed: boolean): void {
-    this.inFlight.delete(id);
-    if (!fleet.hasAllocation(id)) return;
-    if (committed) {
-      this.recentCommits.set(id, { seq: ++this.seq, atMs: Date.now() });
-      this.pruneCommits();
-    } else {
-      this.index(fleet.release(id), -1);
-    }
+    if (!committed && fleet.hasAllocation(id)) this.index(fleet.release(id), -1);
   }
 
   private async reload(): Promise<void> {
@@ -129,8 +136,9 @@ export class FleetView {
   private async load(): Promise<void> {
     const state = await this.reader.everything();
     this.byDevice.clear();
-    this.inFlight.clear();
-    this.recentCommits.clear();
+    this.since.clear();
+    this.tombstones.clear();
+    this.loadedAt = state.snapshot;
     if (state.layout === null) {
       this.fleet = null;
       this.layoutVersion = null;
@@ -152,39 +160,45 @@ export class FleetView {
     for (const s of hood.switches) if (fleet.switch(s.id).state !== s.state) fleet.setSwitchState(s.id, s.state);
   }
 
-  /**
-   * The allocations the view holds on the devices `host` reaches. One spread over two of them
-   * (interleaved) is listed twice, which the read does not mind: cheaper than a set of them all.
-   */
-  private heldAround(host: Host): string[] {
-    const held: string[] = [];
-    for (const path of host.paths) for (const id of this.byDevice.get(path.device.id) ?? []) held.push(id);
-    return held;
-  }
-
-  private applyAllocations(fleet: Fleet, hood: HostNeighbourhood, startSeq: number): void {
+  /** Takes in what the read saw placed and released; false when an allocation could not be taken in. */
+  private applyAllocations(fleet: Fleet, hood: HostNeighbourhood): boolean {
+    const now = Date.now();
     for (const id of hood.gone) {
-      if (this.inFlight.has(id) || !fleet.hasAllocation(id)) continue;
-      const commit = this.recentCommits.get(id);
-      if (commit !== undefined && commit.seq > startSeq) continue; // committed after this read began
-      this.index(fleet.release(id), -1);
+      this.tombstones.set(id, now);
+      if (fleet.hasAllocation(id)) this.index(fleet.release(id), -1);
     }
-    for (const [id, a] of groupAllocations(hood.extents)) if (!fleet.hasAllocation(id)) this.adopt(fleet, id, a.vmId, a.extents);
+    this.pruneTombstones(now);
+    let complete = true;
+    for (const [id, a] of groupAllocations(hood.extents)) {
+      if (fleet.hasAllocation(id) || this.tombstones.has(id)) continue;
+      complete = this.adopt(fleet, id, a.vmId, a.extents) && complete;
+    }
+    return complete;
   }
 
-  /** Takes in an allocation the database holds; one the model refuses is logged, not fatal. */
-  private adopt(fleet: Fleet, id: string, vmId: string, extents: readonly LiveExtentRow[]): void {
+  private advance(deviceIds: readonly string[], snapshot: string, read: number): void {
+    for (const id of deviceIds) {
+      const last = this.since.get(id);
+      if (last === undefined || last.read < read) this.since.set(id, { snapshot, read });
+    }
+  }
+
+  /**
+   * Takes in an allocation the database holds; one the model refuses is logged, not fatal, and
+   * reported (false) so the devices it is on are read from the same snapshot again.
+   */
+  private adopt(fleet: Fleet, id: string, vmId: string, extents: readonly LiveExtentRow[]): boolean {
     try {
       this.index(fleet.allocate(id, vmId, extents), +1);
-      return;
+      return true;
     } catch (error) {
       if (!(error instanceof TopologyError)) throw error;
       if (error.code !== 'extent-not-free' || this.dropOverlapping(fleet, extents) === 0) {
         this.log.warn(`allocation ${id} of VM ${vmId} could not be applied to the view: ${error.message}`);
-        return;
+        return false;
       }
     }
-    this.adopt(fleet, id, vmId, extents);
+    return this.adopt(fleet, id, vmId, extents);
   }
 
   /**
@@ -235,14 +249,13 @@ export class FleetView {
       else ids.delete(allocation.id);
       this.byDevice.set(e.device.id, ids);
     }
-    if (sign < 0) this.recentCommits.delete(allocation.id);
   }
 
-  private pruneCommits(): void {
-    const horizon = Date.now() - COMMIT_TRUST_MS;
-    for (const [id, commit] of this.recentCommits) {
-      if (commit.atMs >= horizon) break; // insertion order is commit order
-      this.recentCommits.delete(id);
+  private pruneTombstones(now: number): void {
+    const horizon = now - TOMBSTONE_MS;
+    for (const [id, atMs] of this.tombstones) {
+      if (atMs >= horizon) break; // insertion order is time order
+      this.tombstones.delete(id);
     }
   }
 }

@@ -50,6 +50,10 @@ const UDT_OF: Record<string, string> = {
   date: 'date',
 };
 
+// Columns of a type TypeORM cannot declare, written only by PostgreSQL (a default, a trigger)
+// and read only in SQL: expansion_extents.changed_xid, the change feed's transaction id.
+const UNMAPPED = new Set(['expansion_extents.changed_xid xid8 not null']);
+
 describe('entities', () => {
   it('map every column of every table the migrations create, with its type and nullability', async () => {
     const dbColumns: DbColumn[] = await dataSource.query(
@@ -57,6 +61,7 @@ describe('entities', () => {
         WHERE table_schema = 'public' AND table_name <> 'migrations'`,
     );
     const fromDb = dbColumns.map((c) => `${c.table_name}.${c.column_name} ${c.udt_name} ${c.is_nullable === 'YES' ? 'null' : 'not null'}`);
+    expect(fromDb.filter((c) => UNMAPPED.has(c))).toEqual([...UNMAPPED]);
     const fromEntities = ENTITIES.flatMap((entity) => {
       const metadata = dataSource.getMetadata(entity);
       return metadata.columns.map((column) => {
@@ -65,7 +70,7 @@ describe('entities', () => {
         return `${metadata.tableName}.${column.databaseName} ${UDT_OF[String(column.type)]} ${nullable ? 'null' : 'not null'}`;
       });
     });
-    expect(fromEntities.sort()).toEqual(fromDb.sort());
+    expect(fromEntities.sort()).toEqual(fromDb.filter((c) => !UNMAPPED.has(c)).sort());
   });
 
   it('read back what they wrote: dates as Date, jsonb as objects, bigint ids as strings', async () => {
