@@ -220,28 +220,28 @@ async function latency(s: Stack): Promise<{ readyP50Ms: number; readyP99Ms: numb
   };
 }
 
+/** Runs `stage` on a stack of its own at `timeScale`, and takes the stack down whatever happens. */
+async function onStack<T>(timeScale: number, stage: (s: Stack) => Promise<T>): Promise<T> {
+  const s = await startStack(timeScale);
+  try {
+    return await stage(s);
+  } finally {
+    await stopStack(s);
+  }
+}
+
 async function main(): Promise<void> {
   let t: Awaited<ReturnType<typeof throughput>> = { sagasPerSec: NaN, completed: 0, cpuMsPerSaga: {}, machineBusyPct: NaN };
   let bare = NaN;
   if (only !== 'latency') {
     log('bench:hotplug — starting the simulator (time scale 0), the API and the worker…');
-    const fast = await startStack(0);
-    try {
-      t = await throughput(fast);
-    } finally {
-      await stopStack(fast);
-    }
+    t = await onStack(0, throughput);
     bare = await bareBullmq();
   }
   let l: Awaited<ReturnType<typeof latency>> = { readyP50Ms: NaN, readyP99Ms: NaN, overheadP50Ms: NaN, overheadP99Ms: NaN, hostP50Ms: NaN, overheadWithHostWaitP50Ms: NaN, overheadWithHostWaitP99Ms: NaN };
   if (only !== 'throughput') {
     log('bench:hotplug — the latency run, at real-time durations');
-    const real = await startStack(1);
-    try {
-      l = await latency(real);
-    } finally {
-      await stopStack(real);
-    }
+    l = await onStack(1, latency);
   }
   const r = (x: number): number => Math.round(x * 10) / 10;
   const result = {
