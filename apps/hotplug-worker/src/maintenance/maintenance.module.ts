@@ -21,12 +21,18 @@ class MaintenanceLifecycle implements OnApplicationBootstrap {
     private readonly closer: Closer,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.processor.schedule(this.queues.get(QUEUES.maintenance));
+  onApplicationBootstrap(): void {
+    // Not awaited: Redis may be away for a moment (a restart), and that must not stop the worker starting.
+    const stopScheduling = new AbortController();
+    const scheduling = this.processor.scheduleWhenReachable(this.queues.get(QUEUES.maintenance), stopScheduling.signal);
     const connection = workerConnection(this.config.REDIS_URL, 'mxs-hotplug-maintenance');
     connection.on('error', () => undefined);
     this.processor.start(connection);
-    this.closer.add('workers', 'maintenance consumer', () => this.processor.stop());
+    this.closer.add('workers', 'maintenance consumer', async () => {
+      stopScheduling.abort();
+      await scheduling;
+      await this.processor.stop();
+    });
     this.closer.add('redis', 'maintenance consumer connection', async () => {
       await connection.quit().catch(() => connection.disconnect());
     });

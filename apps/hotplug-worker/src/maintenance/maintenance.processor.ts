@@ -51,6 +51,32 @@ export class MaintenanceProcessor {
     return scheduled;
   }
 
+  /**
+   * Schedules until it succeeds: a worker that starts while Redis is away (restarting, not yet
+   * up) comes up anyway, consumes once Redis is back, and schedules then. Resolves with the
+   * names scheduled, or null when `stop` ends the attempts first.
+   */
+  async scheduleWhenReachable(queue: Queue, stop: AbortSignal): Promise<MaintenanceJobName[] | null> {
+    for (let attempt = 0; !stop.aborted; attempt++) {
+      try {
+        return await this.schedule(queue);
+      } catch (error) {
+        if (stop.aborted) break;
+        const waitMs = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
+        this.log.warn(`could not schedule the maintenance sweeps (${(error as Error).message}); trying again in ${waitMs} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, waitMs);
+          const abort = (): void => {
+            clearTimeout(timer);
+            resolve();
+          };
+          stop.addEventListener('abort', abort, { once: true });
+        });
+      }
+    }
+    return null;
+  }
+
   start(connection: Redis): Worker {
     this.worker = new Worker(QUEUES.maintenance, (job) => this.process(job), {
       connection,

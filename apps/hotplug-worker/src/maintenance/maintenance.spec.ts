@@ -1,6 +1,7 @@
 /// <reference types="jest" />
 import { QUEUES } from '@mxs/contracts';
-import { dropQueueKeys, waitFor } from '@mxs/test-kit';
+import { dropQueueKeys, freePort, startRedisServer, waitFor } from '@mxs/test-kit';
+import { producerConnection } from '@mxs/messaging';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -47,6 +48,35 @@ describe('maintenance scheduling', () => {
     expect(await processor.schedule(queue)).toEqual(['device-telemetry']);
     const schedulers = await queue.getJobSchedulers();
     expect(schedulers.map((s) => ({ id: s.key, every: Number(s.every) }))).toEqual([{ id: 'device-telemetry', every: 50 }]);
+  });
+
+  it('schedules once Redis answers when it started while Redis was away, without holding up the start', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    // The connection the worker schedules on: no offline queue, one retry, so each try fails at once.
+    const connection = producerConnection(url, 'maintenance-spec');
+    connection.on('error', () => undefined);
+    const away = new Queue(QUEUES.maintenance, { connection, prefix });
+    away.on('error', () => undefined);
+    let outcome: string[] | null | 'pending' = 'pending';
+    const scheduling = processor.scheduleWhenReachable(away, new AbortController().signal).then((names) => (outcome = names));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(outcome).toBe('pending');
+    const redis = await startRedisServer(port);
+    try {
+      expect(await scheduling).toEqual(['device-telemetry']);
+      expect((await away.getJobSchedulers()).map((s) => s.key)).toEqual(['device-telemetry']);
+      // Stopped while Redis is away again: it gives up and says so.
+      await redis.stop();
+      const stop = new AbortController();
+      const late = processor.scheduleWhenReachable(away, stop.signal);
+      stop.abort();
+      expect(await late).toBeNull();
+    } finally {
+      await redis.stop();
+      await away.close().catch(() => undefined);
+      connection.disconnect();
+    }
   });
 
   it('runs the scheduled sweep on the maintenance consumer, again and again', async () => {
