@@ -33,8 +33,10 @@ export const EXTENTS_JOIN_SQL = `expansion_extents x JOIN expansions e ON e.id =
 /** Everything, in one transaction, so the parts agree with each other. */
 export async function readFleetState(db: DataSource): Promise<FullFleetState> {
   return db.transaction('REPEATABLE READ', async (m) => {
-    const [{ snapshot }] = (await m.query(`SELECT pg_current_snapshot()::text AS snapshot`)) as [{ snapshot: string }];
-    const layouts: { version: number; spec: FleetSpec }[] = await m.query(`SELECT version, spec FROM fleet_layout WHERE id = 1`);
+    // One row whether or not a fleet is loaded: the transaction's snapshot, and the layout if any.
+    const [{ snapshot, version, spec }] = (await m.query(
+      `SELECT pg_current_snapshot()::text AS snapshot, l.version, l.spec FROM (SELECT 1) AS one LEFT JOIN fleet_layout l ON l.id = 1`,
+    )) as [{ snapshot: string; version: number | null; spec: FleetSpec | null }];
     const hosts: { id: string; state: HostState }[] = await m.query(`SELECT id, state FROM hosts`);
     const devices: { id: string; health: DeviceHealth }[] = await m.query(`SELECT id, health FROM devices`);
     const switches: { id: string; state: SwitchState }[] = await m.query(`SELECT id, state FROM switches`);
@@ -43,7 +45,7 @@ export async function readFleetState(db: DataSource): Promise<FullFleetState> {
     );
     const { extents, owners } = splitExtentTuples(tuples.map((r) => r.t));
     return {
-      layout: layouts[0] ?? null,
+      layout: version === null || spec === null ? null : { version, spec },
       hostStates: new Map(hosts.map((h) => [h.id, h.state])),
       deviceHealth: new Map(devices.map((d) => [d.id, d.health])),
       switchStates: new Map(switches.map((s) => [s.id, s.state])),

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '../config';
 import { checkJobWiring, closeWhenStarted } from '@mxs/messaging';
 import { Reconciler } from '../reconcile/reconciler';
+import { realTiming } from '../sagas/step-runner';
 import { DeviceTelemetry } from '../telemetry/device-telemetry';
 import { WORKER_CONFIG } from '../tokens';
 
@@ -62,16 +63,9 @@ export class MaintenanceProcessor {
         return await this.schedule(queue);
       } catch (error) {
         if (stop.aborted) break;
-        const waitMs = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
-        this.log.warn(`could not schedule the maintenance sweeps (${(error as Error).message}); trying again in ${waitMs} ms`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, waitMs);
-          const abort = (): void => {
-            clearTimeout(timer);
-            resolve();
-          };
-          stop.addEventListener('abort', abort, { once: true });
-        });
+        const waitMs = realTiming.backoff(attempt);
+        this.log.warn(`could not schedule the maintenance sweeps (${(error as Error).message}); trying again in ${Math.round(waitMs)} ms`);
+        await realTiming.sleep(waitMs, stop);
       }
     }
     return null;
