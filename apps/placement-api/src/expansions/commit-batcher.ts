@@ -14,9 +14,13 @@ import type { PreparedStatement } from '@mxs/messaging';
  * host window, a reused key, a deadlock with another replica); then, and for any placement the
  * batch left out (its tenant's quota, a stale VM or layout), each is committed on its own, so
  * every placement gets exactly the answer it would have had alone.
+ *
+ * The VMs are locked by an index probe each (LATERAL, fenced with OFFSET 0): the statement is
+ * prepared, and its generic plan, made for a batch of unknown size, chose a hash join over a
+ * scan of every VM for fleets of a few thousand (bench:api's 2,048: 0.3 ms of a 4 ms batch).
  */
 export const COMMIT_BATCH: PreparedStatement = {
-  name: 'mxs_commit_batch_v1',
+  name: 'mxs_commit_batch_v2',
   text: `
 WITH i AS (
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
@@ -25,7 +29,8 @@ WITH i AS (
     AS i(id, tenant_id, vm_id, host_id, size_gib, tier, placed_tier, layout, interleave_ways, max_added_latency_ns,
          request_id, created_at, decision, operation_id, job, idem_key, request_hash, response, layout_version)
 ), vm AS (
-  SELECT id, tenant_id, host_id FROM vms WHERE id IN (SELECT vm_id FROM i) AND unregistered_at IS NULL FOR SHARE
+  SELECT v.* FROM (SELECT DISTINCT vm_id FROM i) AS n
+  CROSS JOIN LATERAL (SELECT id, tenant_id, host_id FROM vms WHERE id = n.vm_id AND unregistered_at IS NULL FOR SHARE OFFSET 0) AS v
 ), ok AS (
   SELECT i.* FROM i JOIN vm ON vm.id = i.vm_id AND vm.tenant_id = i.tenant_id AND vm.host_id = i.host_id
   WHERE i.layout_version = (SELECT version FROM fleet_layout WHERE id = 1)
