@@ -224,18 +224,14 @@ function hotAddJob(x: NewExpansion): HotplugJob {
 
 /** COMMIT_BATCH's parameters: one array per column, and the extents flattened. */
 function batchParams(items: readonly NewExpansion[]): unknown[] {
-  const col = <T>(f: (x: NewExpansion) => T): T[] => items.map(f);
-  const extents = items.flatMap((x) => x.view.extents.map((e) => ({ id: x.view.id, ...e })));
-  return [
-    col((x) => x.view.id), col((x) => x.tenantId), col((x) => x.view.vmId), col((x) => x.view.hostId),
-    col((x) => x.view.sizeGiB), col((x) => x.view.tier), col((x) => x.view.placedTier), col((x) => x.view.layout),
-    col((x) => x.view.interleaveWays), col((x) => x.view.maxAddedLatencyNs), col((x) => x.requestId),
-    col((x) => x.view.createdAt), col((x) => JSON.stringify({ decision: x.decision })), col((x) => x.operationId),
-    col((x) => JSON.stringify(hotAddJob(x))), col((x) => x.idempotencyKey), col((x) => x.requestHash),
-    col((x) => JSON.stringify(x.view)), col((x) => x.layoutVersion),
-    extents.map((e) => e.id), extents.map((e) => e.deviceId), extents.map((e) => e.offsetGiB), extents.map((e) => e.sizeGiB),
-    QUEUES.hotplug,
-  ];
+  const placements = items.map((x) => ({
+    id: x.view.id, tenant_id: x.tenantId, vm_id: x.view.vmId, host_id: x.view.hostId, size_gib: x.view.sizeGiB, tier: x.view.tier,
+    placed_tier: x.view.placedTier, layout: x.view.layout, interleave_ways: x.view.interleaveWays, max_added_latency_ns: x.view.maxAddedLatencyNs,
+    request_id: x.requestId, created_at: x.view.createdAt, decision: { decision: x.decision }, operation_id: x.operationId, job: hotAddJob(x),
+    idem_key: x.idempotencyKey, request_hash: x.requestHash, response: x.view, layout_version: x.layoutVersion,
+  }));
+  const extents = items.flatMap((x) => x.view.extents.map((e) => ({ e: x.view.id, d: e.deviceId, o: e.offsetGiB, s: e.sizeGiB })));
+  return [JSON.stringify(placements), JSON.stringify(extents), QUEUES.hotplug];
 }
 
 function toView(r: ExpansionRow): ExpansionView {
