@@ -222,7 +222,7 @@ function hotAddJob(x: NewExpansion): HotplugJob {
   };
 }
 
-/** COMMIT_BATCH's parameters: one array per column, and the extents flattened. */
+/** COMMIT_BATCH's parameters: the placements, and all their extents, as a JSON document each. */
 function batchParams(items: readonly NewExpansion[]): unknown[] {
   const placements = items.map((x) => ({
     id: x.view.id, tenant_id: x.tenantId, vm_id: x.view.vmId, host_id: x.view.hostId, size_gib: x.view.sizeGiB, tier: x.view.tier,
