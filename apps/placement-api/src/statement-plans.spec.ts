@@ -4,10 +4,9 @@ import { withClient } from '@mxs/persistence';
 import { loadFleet, seedTenant } from '@mxs/test-kit';
 import { COMMIT_BATCH } from './expansions/commit-batcher';
 import { NEIGHBOURHOODS } from './fleet/fleet-reader';
-import type { TestEnvironment } from './testing/api-harness';
+import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
 import { sql } from './testing/expectations';
-import type { ApiUnderTest } from './testing/api-harness';
 
 /** Tables of more pages than this are not read whole by a placement (smaller ones may be: it is cheaper). */
 const SMALL_PAGES = 4;
@@ -28,7 +27,8 @@ function scanned(node: PlanNode): string[] {
  * prepared once per connection and run thousands of times a second), shown by EXPLAIN without
  * running it: the tables of more than a few pages it reads whole.
  */
-function genericPlanScans(url: string, statement: PreparedStatement, params: number): Promise<string[]> {
+function genericPlanScans(url: string, statement: PreparedStatement): Promise<string[]> {
+  const params = Math.max(0, ...[...statement.text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
   return withClient(url, 'mxs-plan-check', async (client) => {
     const large = (await client.query(`SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND pg_relation_size(oid) > $1 * current_setting('block_size')::int`, [SMALL_PAGES])).rows.map((r: { relname: string }) => r.relname);
     await client.query(`SET plan_cache_mode = force_generic_plan`);
@@ -70,7 +70,7 @@ describe('the placement statements read by index on a fleet-sized database', () 
     const [counts] = await sql<{ vms: number; devices: number }>(api, `SELECT (SELECT count(*)::int FROM vms) AS vms, (SELECT count(*)::int FROM devices) AS devices`);
     expect(counts?.vms).toBe(2048);
     expect(counts?.devices).toBeGreaterThan(1000);
-    expect(await genericPlanScans(env.db.url, NEIGHBOURHOODS, 1)).toEqual([]);
-    expect(await genericPlanScans(env.db.url, COMMIT_BATCH, 3)).toEqual([]);
+    expect(await genericPlanScans(env.db.url, NEIGHBOURHOODS)).toEqual([]);
+    expect(await genericPlanScans(env.db.url, COMMIT_BATCH)).toEqual([]);
   });
 });
