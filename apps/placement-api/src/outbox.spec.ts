@@ -159,4 +159,32 @@ describe('outbox to the hotplug queue', () => {
       api = await startApi(env.env());
     }
   });
+
+  it('wakes the relays elsewhere only from a process that does not relay, and only after its commit', async () => {
+    const listener = new Client({ connectionString: api.config.DATABASE_URL });
+    await listener.connect();
+    const quiet = await startApi(env.env({ MXS_OUTBOX_RELAY: 'false', MXS_AUTOMATION_CONCURRENCY: '0' }));
+    try {
+      // Each notice records whether the quiet replica's row was committed when it arrived.
+      const seen: Promise<number>[] = [];
+      const committed = (): Promise<number> => sql<{ n: number }>(api, `SELECT count(*)::int AS n FROM outbox WHERE payload->>'requestId' = 'req-woken'`).then(([r]) => r?.n ?? -1);
+      listener.on('notification', () => seen.push(committed()));
+      await listener.query('LISTEN mxs_outbox');
+
+      // A relaying replica's writes notify no one: it relays them itself.
+      const own = (await requestExpansion(api, acme, vm(), { sizeGiB: 2, tier: 'any' })).body as Placed;
+      await hotplugJob(await operationOf(own.id, 'hot-add'));
+      await listener.query('SELECT 1'); // a round trip, so any notice has surely arrived
+      expect(seen).toHaveLength(0);
+
+      const reply = await requestExpansion(quiet, acme, vm(), { sizeGiB: 2, tier: 'any' }, { requestId: 'req-woken' });
+      expect(reply.status).toBe(202);
+      expect((await hotplugJob(await operationOf((reply.body as Placed).id, 'hot-add', quiet))).data.requestId).toBe('req-woken');
+      await eventually(async () => (seen.length > 0 ? true : undefined), 'a notice from the quiet replica');
+      expect(await Promise.all(seen)).toEqual([1]);
+    } finally {
+      await quiet.close();
+      await listener.end();
+    }
+  });
 });

@@ -49,6 +49,7 @@ export class OutboxRelay implements OnApplicationBootstrap {
   private stopped = false;
   private failures = 0;
   private lastSweepMs = 0;
+  private wakeDue = false;
   private readonly metrics: OutboxMetrics;
 
   constructor(
@@ -76,9 +77,13 @@ export class OutboxRelay implements OnApplicationBootstrap {
     await this.listener?.end().catch(() => undefined);
   }
 
-  /** Something was just committed: relay it now rather than at the next poll. */
+  /**
+   * Something was just committed to the outbox: relay it now rather than at the next poll, or,
+   * in a process that does not relay, wake the relays that LISTEN elsewhere.
+   */
   kick(): void {
-    if (!this.options.enabled || this.stopped) return;
+    if (this.stopped) return;
+    if (!this.options.enabled) return this.wakeOthers();
     if (this.running !== null) {
       this.again = true;
       return;
@@ -87,6 +92,20 @@ export class OutboxRelay implements OnApplicationBootstrap {
     // let the rows of a busy moment gather into one batch rather than a pass per commit.
     if (this.failures > 0 || (this.timer !== null && this.dueAtMs <= Date.now() + KICK_DELAY_MS)) return;
     this.schedule(KICK_DELAY_MS);
+  }
+
+  /**
+   * One NOTIFY for the commits of a moment, in a transaction of its own: PostgreSQL commits
+   * notifying transactions one at a time, so the writers' own transactions must not notify.
+   * A lost notice costs a poll interval.
+   */
+  private wakeOthers(): void {
+    if (this.wakeDue) return;
+    this.wakeDue = true;
+    setTimeout(() => {
+      this.wakeDue = false;
+      if (!this.stopped) this.db.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]).catch(() => undefined);
+    }, KICK_DELAY_MS).unref();
   }
 
   /** One pass: relays up to a batch and returns how many rows went out. */

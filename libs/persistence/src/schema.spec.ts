@@ -1,13 +1,11 @@
 /// <reference types="jest" />
 import { EXPANSION_STATES } from '@mxs/contracts';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { HEX_HASH, insertExpansion, insertExtent, rejectionOf, seedFleet } from './__fixtures__/rows';
 import { createDataSource } from './data-source';
 import { ExpansionExtentEntity } from './entities/expansion-extent.entity';
 import { HostEntity } from './entities/host.entity';
-import { OutboxEntity } from './entities/outbox.entity';
 import { TenantEntity } from './entities/tenant.entity';
 import { isCheckViolation, isExclusionViolation, isForeignKeyViolation, isUniqueViolation } from './pg-errors';
 import type { TestDatabase } from './testing/test-database';
@@ -152,26 +150,6 @@ describe('the other rules', () => {
       dataSource.query(`INSERT INTO fleet_layout (id, version, name, spec) VALUES ($1, 1, 'f', '{}')`, [id]);
     await insert(1);
     expect(isCheckViolation(await rejectionOf(insert(2)), 'fleet_layout_single_row')).toBe(true);
-  });
-});
-
-describe('outbox', () => {
-  it('notifies mxs_outbox once per insert statement, when it commits', async () => {
-    const listener = new Client({ connectionString: db.url });
-    await listener.connect();
-    try {
-      const notices: string[] = [];
-      listener.on('notification', (notice) => notices.push(notice.channel));
-      await listener.query('LISTEN mxs_outbox');
-      const row = (id: string) => ({ id, queue: 'hotplug', jobName: 'hot-add', payload: { n: 1 } });
-      await dataSource.getRepository(OutboxEntity).insert([row(randomUUID()), row(randomUUID())]);
-      await listener.query('SELECT 1'); // a round trip, so the notice has surely arrived
-      expect(notices).toEqual(['mxs_outbox']);
-      const pending = await dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
-      expect(pending).toEqual([{ n: 2 }]);
-    } finally {
-      await listener.end();
-    }
   });
 });
 
