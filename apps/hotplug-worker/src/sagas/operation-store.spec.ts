@@ -1,8 +1,10 @@
 /// <reference types="jest" />
 import type { HotplugJob } from '@mxs/contracts';
 import { createDataSource, createTestDatabase } from '@mxs/persistence';
+import { waitFor } from '@mxs/test-kit';
 import type { TestDatabase } from '@mxs/persistence';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Ending } from './operation-store';
 import { OperationStore } from './operation-store';
@@ -112,5 +114,29 @@ describe('OperationStore', () => {
     const snapshot = await store.snapshotOf(a.operationId);
     expect(Object.keys(snapshot?.checkpoint.steps ?? {}).sort()).toEqual(['fabric-offer', 'host-accept']);
     expect(snapshot?.checkpoint.steps?.['host-accept']?.attempts).toBe(2);
+  });
+
+  it('returns capacity locking the tenant before the host, as a placement does, so the two never deadlock', async () => {
+    const a = await placed(2, 40);
+    expect((await store.begin(a, 60_000, RUN_A)).kind).toBe('begun');
+    const locker = new Client({ connectionString: tdb.url });
+    const prober = new Client({ connectionString: tdb.url });
+    await Promise.all([locker.connect(), prober.connect()]);
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`SELECT 1 FROM hosts WHERE id = 'h1' FOR UPDATE`);
+      const ending = store.end(a, released, new Date(), RUN_A);
+      await waitFor('the ending to wait for the host row', async () => {
+        const { rows } = await prober.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'operation-store-spec' AND wait_event_type = 'Lock'`);
+        return rows.length === 1;
+      });
+      // Stopped at the host, it already holds the tenant: a placement now waits at the tenant, holding nothing it needs.
+      const probe = await prober.query(`SELECT 1 FROM tenants WHERE id = 'acme' FOR UPDATE NOWAIT`).then(() => 'free', (error: { code?: string }) => error.code);
+      expect(probe).toBe('55P03'); // lock_not_available
+      await locker.query('ROLLBACK');
+      expect(await ending).toBe(1);
+    } finally {
+      await Promise.all([locker.end(), prober.end()]);
+    }
   });
 });

@@ -134,8 +134,11 @@ export class OperationStore {
       if (ending.usage !== null) events.push(usageRow(job.expansionId, facts, ending.usage, at, ending.reason));
       events.push(changedRow(job.expansionId, facts, null, ending.to, at, ending.reason));
     }
-    // It moves tenant and host counters the API's batched commits move too; a deadlock between
-    // them rolls this one statement back whole, so it is run again in place.
+    // It moves tenant and host counters the API's batched commits move too, and in their order,
+    // the tenant's row before the host's (h reads t, so t runs first; PostgreSQL runs the WITH
+    // statements nothing reads last to first, which put the host first and deadlocked with
+    // placements, each waiting out deadlock_timeout). A deadlock with another replica's batch
+    // rolls this one statement back whole, so it is run again in place.
     const rows = (await retryOnDeadlock(() => this.db.query(
       `WITH held AS (
          SELECT 1 FROM host_leases WHERE host_id = $10 AND run_id = $15 FOR UPDATE
@@ -149,9 +152,9 @@ export class OperationStore {
        ), x AS (
          UPDATE expansion_extents SET live = false WHERE $6::boolean AND live AND expansion_id = $1 AND EXISTS (SELECT 1 FROM u)
        ), t AS (
-         UPDATE tenants SET used_gib = used_gib - u.size_gib, updated_at = now() FROM u WHERE $6::boolean AND tenants.id = u.tenant_id
+         UPDATE tenants SET used_gib = used_gib - u.size_gib, updated_at = now() FROM u WHERE $6::boolean AND tenants.id = u.tenant_id RETURNING tenants.id
        ), h AS (
-         UPDATE hosts SET mapped_gib = mapped_gib - u.size_gib, updated_at = now() FROM u WHERE $6::boolean AND hosts.id = u.host_id
+         UPDATE hosts SET mapped_gib = mapped_gib - u.size_gib, updated_at = now() FROM u WHERE $6::boolean AND hosts.id = u.host_id AND EXISTS (SELECT 1 FROM t)
        ), op AS (
          UPDATE operations SET state = $7, finished_at = clock_timestamp(), updated_at = now(), last_error = coalesce($8, last_error) WHERE id = $9 AND EXISTS (SELECT 1 FROM held)
        ), lease AS (
