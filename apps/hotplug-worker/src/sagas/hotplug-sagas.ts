@@ -51,22 +51,26 @@ export class HotplugSagas {
     const releaseTurn = await this.turns.take(job.hostId);
     if (releaseTurn === null) return 'host-busy';
     try {
-      // In line behind its hot-add when that runs here; otherwise it comes back after it.
-      if (job.kind === 'hot-remove' && (await this.store.unfinishedHotAdd(job.expansionId)) !== null) return 'waiting-for-hot-add';
       const run: RunningJob = { ...job, runId: randomUUID() };
       const begun = await this.store.begin(job, this.config.MXS_HOST_LEASE_MS, run.runId);
       if (begun.kind === 'finished') return 'already-finished';
       if (begun.kind === 'busy') return 'host-busy';
+      // A hot-remove waits for its hot-add: in line behind it when that runs here, else it comes back after it.
+      if (begun.kind === 'waiting-for-hot-add') return 'waiting-for-hot-add';
       const lease = this.holdLease(run, shutdown);
+      let ended = false;
       try {
-        return await this.resume(run, begun.snapshot, lease.signal);
+        const result = await this.resume(run, begun.snapshot, lease.signal);
+        // Its ending let the lease go in the same transaction (or another run holds it now).
+        ended = true;
+        return result;
       } catch (error) {
         if (error instanceof SagaStop && error.kind === 'interrupted') return 'interrupted';
         throw error;
       } finally {
         lease.stop();
-        // Whatever stopped this run, the next one (a retry, another worker) need not wait out the lease.
-        await this.store.releaseLease(job.hostId, run.runId).catch(() => undefined);
+        // Whatever else stopped this run, the next one (a retry, another worker) need not wait out the lease.
+        if (!ended) await this.store.releaseLease(job.hostId, run.runId).catch(() => undefined);
       }
     } finally {
       releaseTurn();

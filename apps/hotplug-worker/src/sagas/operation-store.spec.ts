@@ -116,6 +116,39 @@ describe('OperationStore', () => {
     expect(snapshot?.checkpoint.steps?.['host-accept']?.attempts).toBe(2);
   });
 
+  it('records the steps that finish while a write runs in one statement, and a second step of one operation in another', async () => {
+    const [a, b, c] = await Promise.all([placed(1, 32), placed(1, 33), placed(1, 34)]) as [HotplugJob, HotplugJob, HotplugJob];
+    const record = (durationMs: number) => ({ finishedAt: '2026-11-21T10:00:00.000Z', durationMs, attempts: 1, errors: [] });
+    const statements = jest.spyOn(db, 'query');
+    try {
+      await Promise.all([
+        store.recordStep(c.operationId, 'steps', 'fabric-offer', record(3)), // goes at once; the rest gather behind it
+        store.recordStep(a.operationId, 'steps', 'fabric-offer', record(1)),
+        store.recordStep(a.operationId, 'undone', 'undo-fabric-offer', record(4)),
+        store.recordStep(b.operationId, 'steps', 'fabric-offer', record(2)),
+      ]);
+      expect(statements).toHaveBeenCalledTimes(3);
+    } finally {
+      statements.mockRestore();
+    }
+    const checkpoint = async (o: HotplugJob) => (await store.snapshotOf(o.operationId))?.checkpoint;
+    expect(await checkpoint(a)).toMatchObject({ steps: { 'fabric-offer': { durationMs: 1 } }, undone: { 'undo-fabric-offer': { durationMs: 4 } } });
+    expect(await checkpoint(b)).toEqual({ steps: { 'fabric-offer': record(2) } });
+    expect(await checkpoint(c)).toEqual({ steps: { 'fabric-offer': record(3) } });
+  });
+
+  it('lets a hot-remove take no lease while its expansion\'s hot-add is unfinished', async () => {
+    const add = await placed(4, 36);
+    const remove: HotplugJob = { ...add, operationId: randomUUID(), kind: 'hot-remove' };
+    await db.query(`INSERT INTO operations (id, expansion_id, kind) VALUES ($1, $2, 'hot-remove')`, [remove.operationId, remove.expansionId]);
+    expect((await store.begin(remove, 60_000, RUN_B)).kind).toBe('waiting-for-hot-add');
+    expect(await db.query(`SELECT * FROM host_leases`)).toEqual([]);
+    expect((await store.begin(add, 60_000, RUN_A)).kind).toBe('begun');
+    expect(await store.end(add, { ...released, to: 'detaching', returnCapacity: false }, new Date(), RUN_A)).toBe(1);
+    expect((await store.begin(remove, 60_000, RUN_B)).kind).toBe('begun');
+    await store.releaseLease('h1', RUN_B);
+  });
+
   it('returns capacity locking the tenant before the host, as a placement does, so the two never deadlock', async () => {
     const a = await placed(2, 40);
     expect((await store.begin(a, 60_000, RUN_A)).kind).toBe('begun');

@@ -1,10 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { ExpansionState, HotplugJob, UsageEventType } from '@mxs/contracts';
 import type { OperationCheckpoint, OperationState, StepRecord } from '@mxs/persistence';
+import type { Queued } from '@mxs/messaging';
+import { Batcher } from '@mxs/messaging';
 import { retryOnDeadlock, updateReturning } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { OutboxRow } from '../events/outbox-events';
 import { changedRow, outboxParams, usageRow } from '../events/outbox-events';
+
+interface StepWrite {
+  readonly operationId: string;
+  readonly section: 'steps' | 'undone';
+  readonly step: string;
+  readonly record: StepRecord;
+}
 
 export interface OperationSnapshot {
   readonly state: OperationState;
@@ -13,7 +22,11 @@ export interface OperationSnapshot {
   readonly placedTier: 'direct' | 'pooled';
 }
 
-export type BeginOutcome = { readonly kind: 'busy' } | { readonly kind: 'finished' } | { readonly kind: 'begun'; readonly snapshot: OperationSnapshot };
+export type BeginOutcome =
+  | { readonly kind: 'busy' }
+  | { readonly kind: 'finished' }
+  | { readonly kind: 'waiting-for-hot-add' }
+  | { readonly kind: 'begun'; readonly snapshot: OperationSnapshot };
 
 export function isFinishedState(state: OperationState): boolean {
   return state === 'done' || state === 'failed' || state === 'superseded';
@@ -38,6 +51,8 @@ export interface Ending {
  */
 @Injectable()
 export class OperationStore {
+  private readonly steps = new Batcher<StepWrite, void>({ maxBatch: 256, maxInFlight: 1 }, (batch) => this.writeSteps(batch));
+
   constructor(private readonly db: DataSource) {}
 
   /**
@@ -46,14 +61,18 @@ export class OperationStore {
    * statement: nothing changes unless the lease is taken, and a finished operation takes none.
    * A lease is taken only when free or lapsed, even by another run of the same operation: a job
    * BullMQ handed on while its first run still works (a starved worker whose job lock lapsed)
-   * waits for that run to end instead of running the same steps beside it.
+   * waits for that run to end instead of running the same steps beside it. A hot-remove takes
+   * nothing while its expansion's hot-add is unfinished: it waits for it.
    */
   async begin(job: HotplugJob, leaseMs: number, runId: string): Promise<BeginOutcome> {
     const rows = (await this.db.query(
-      `WITH lease AS (
+      `WITH adding AS (
+         SELECT 1 FROM operations WHERE $5::text = 'hot-remove' AND expansion_id = $4 AND kind = 'hot-add' AND state IN ('pending','running','compensating')
+       ), lease AS (
          INSERT INTO host_leases (host_id, operation_id, expires_at, run_id)
          SELECT $1, $2, clock_timestamp() + $3 * interval '1 millisecond', $7
          WHERE EXISTS (SELECT 1 FROM operations WHERE id = $2 AND state IN ('pending','running','compensating'))
+           AND NOT EXISTS (SELECT 1 FROM adding)
          ON CONFLICT (host_id) DO UPDATE SET operation_id = EXCLUDED.operation_id, expires_at = EXCLUDED.expires_at, run_id = EXCLUDED.run_id
          WHERE host_leases.expires_at < clock_timestamp()
          RETURNING operation_id
@@ -69,25 +88,17 @@ export class OperationStore {
        )
        SELECT (SELECT count(*) FROM lease)::int AS leased, op.state, op.checkpoint,
          CASE WHEN EXISTS (SELECT 1 FROM attach) THEN 'attaching' ELSE e.state END AS expansion_state, e.placed_tier,
-         (SELECT state FROM operations WHERE id = $2) AS state_before
+         (SELECT state FROM operations WHERE id = $2) AS state_before, EXISTS (SELECT 1 FROM adding) AS hot_add_unfinished
        FROM expansions e LEFT JOIN op ON true WHERE e.id = $4`,
       [job.hostId, job.operationId, leaseMs, job.expansionId, job.kind, job.requestId, runId],
-    )) as { leased: number; state: OperationState | null; checkpoint: OperationCheckpoint | null; expansion_state: ExpansionState; placed_tier: 'direct' | 'pooled'; state_before: OperationState }[];
+    )) as { leased: number; state: OperationState | null; checkpoint: OperationCheckpoint | null; expansion_state: ExpansionState; placed_tier: 'direct' | 'pooled'; state_before: OperationState; hot_add_unfinished: boolean }[];
     const row = rows[0];
     if (row === undefined) throw new Error(`operation ${job.operationId}: its expansion ${job.expansionId} has no row`);
     if (row.leased === 0 || row.state === null || row.checkpoint === null) {
-      return isFinishedState(row.state_before) ? { kind: 'finished' } : { kind: 'busy' };
+      if (isFinishedState(row.state_before)) return { kind: 'finished' };
+      return row.hot_add_unfinished ? { kind: 'waiting-for-hot-add' } : { kind: 'busy' };
     }
     return { kind: 'begun', snapshot: { state: row.state, checkpoint: row.checkpoint, expansionState: row.expansion_state, placedTier: row.placed_tier } };
-  }
-
-  /** The expansion's hot-add, while it has not finished: a hot-remove waits for it. */
-  async unfinishedHotAdd(expansionId: string): Promise<string | null> {
-    const rows = (await this.db.query(
-      `SELECT id FROM operations WHERE expansion_id = $1 AND kind = 'hot-add' AND state IN ('pending','running','compensating') LIMIT 1`,
-      [expansionId],
-    )) as { id: string }[];
-    return rows[0]?.id ?? null;
   }
 
   async renewLease(hostId: string, runId: string, leaseMs: number): Promise<boolean> {
@@ -104,13 +115,35 @@ export class OperationStore {
     await this.db.query(`DELETE FROM host_leases WHERE host_id = $1 AND run_id = $2`, [hostId, runId]);
   }
 
-  async recordStep(operationId: string, section: 'steps' | 'undone', step: string, record: StepRecord): Promise<void> {
-    await this.db.query(
-      `UPDATE operations SET step = $2, updated_at = now(),
-         checkpoint = checkpoint || jsonb_build_object($3::text, coalesce(checkpoint -> $3::text, '{}'::jsonb) || jsonb_build_object($2::text, $4::jsonb))
-       WHERE id = $1`,
-      [operationId, step, section, JSON.stringify(record)],
-    );
+  /** Adds a finished step to the operation's checkpoint; resolves once that is committed. */
+  recordStep(operationId: string, section: 'steps' | 'undone', step: string, record: StepRecord): Promise<void> {
+    return this.steps.submit({ operationId, section, step, record });
+  }
+
+  /**
+   * The steps that finished while the last write ran, in one statement: a saga waits for its
+   * own checkpoint before its next step, and each one's write is a round trip the worker, its
+   * pool and PostgreSQL share with every other saga. An operation appears once per statement
+   * (a saga has one step in hand), but a second entry would go in a statement of its own.
+   */
+  private async writeSteps(batch: readonly Queued<StepWrite, void>[]): Promise<void> {
+    for (let rest = batch; rest.length > 0; ) {
+      const now = new Map<string, Queued<StepWrite, void>>();
+      const later: Queued<StepWrite, void>[] = [];
+      for (const q of rest) {
+        if (now.has(q.item.operationId)) later.push(q);
+        else now.set(q.item.operationId, q);
+      }
+      await this.db.query(
+        `UPDATE operations o SET step = s.step, updated_at = now(),
+           checkpoint = o.checkpoint || jsonb_build_object(s.section, coalesce(o.checkpoint -> s.section, '{}'::jsonb) || jsonb_build_object(s.step, s.record))
+         FROM jsonb_to_recordset($1::jsonb) AS s(operation_id uuid, section text, step text, record jsonb)
+         WHERE o.id = s.operation_id`,
+        [JSON.stringify([...now.values()].map(({ item }) => ({ operation_id: item.operationId, section: item.section, step: item.step, record: item.record })))],
+      );
+      for (const q of now.values()) q.resolve();
+      rest = later;
+    }
   }
 
   async startCompensation(operationId: string, failure: string): Promise<void> {
