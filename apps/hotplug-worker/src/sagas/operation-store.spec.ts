@@ -119,7 +119,11 @@ describe('OperationStore', () => {
   it('records the steps that finish while a write runs in one statement, and a second step of one operation in another', async () => {
     const [a, b, c] = await Promise.all([placed(1, 32), placed(1, 33), placed(1, 34)]) as [HotplugJob, HotplugJob, HotplugJob];
     const record = (durationMs: number) => ({ finishedAt: '2026-11-21T10:00:00.000Z', durationMs, attempts: 1, errors: [] });
-    const statements = jest.spyOn(db, 'query');
+    // Each write of an operation row notes its transaction, so the test sees how the writes were grouped.
+    await db.query(`CREATE TABLE step_writes (operation_id uuid, xid xid8)`);
+    await db.query(`CREATE FUNCTION note_step_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO step_writes VALUES (NEW.id, pg_current_xact_id()); RETURN NULL; END $$`);
+    await db.query(`CREATE TRIGGER note_step_write AFTER UPDATE ON operations FOR EACH ROW EXECUTE FUNCTION note_step_write()`);
     try {
       await Promise.all([
         store.recordStep(c.operationId, 'steps', 'fabric-offer', record(3)), // goes at once; the rest gather behind it
@@ -127,9 +131,15 @@ describe('OperationStore', () => {
         store.recordStep(a.operationId, 'undone', 'undo-fabric-offer', record(4)),
         store.recordStep(b.operationId, 'steps', 'fabric-offer', record(2)),
       ]);
-      expect(statements).toHaveBeenCalledTimes(3);
+      const writes = (await db.query(`SELECT operation_id, dense_rank() OVER (ORDER BY xid::text::bigint)::int AS statement FROM step_writes ORDER BY xid::text::bigint, operation_id = $1`, [b.operationId])) as { operation_id: string; statement: number }[];
+      expect(writes).toEqual([
+        { operation_id: c.operationId, statement: 1 },
+        { operation_id: a.operationId, statement: 2 },
+        { operation_id: b.operationId, statement: 2 },
+        { operation_id: a.operationId, statement: 3 },
+      ]);
     } finally {
-      statements.mockRestore();
+      await db.query(`DROP TRIGGER note_step_write ON operations; DROP FUNCTION note_step_write(); DROP TABLE step_writes`);
     }
     const checkpoint = async (o: HotplugJob) => (await store.snapshotOf(o.operationId))?.checkpoint;
     expect(await checkpoint(a)).toMatchObject({ steps: { 'fabric-offer': { durationMs: 1 } }, undone: { 'undo-fabric-offer': { durationMs: 4 } } });

@@ -1,12 +1,89 @@
 import { Injectable } from '@nestjs/common';
 import type { ExpansionState, HotplugJob, UsageEventType } from '@mxs/contracts';
 import type { OperationCheckpoint, OperationState, StepRecord } from '@mxs/persistence';
-import type { Queued } from '@mxs/messaging';
-import { Batcher } from '@mxs/messaging';
+import type { PreparedStatement, Queued } from '@mxs/messaging';
+import { Batcher, runPrepared } from '@mxs/messaging';
 import { retryOnDeadlock, updateReturning } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { OutboxRow } from '../events/outbox-events';
 import { changedRow, outboxParams, usageRow } from '../events/outbox-events';
+
+// The statements every saga runs are prepared once per pooled connection: parsing and planning
+// begin's and end's statements afresh cost PostgreSQL about 0.3 ms each, per run.
+
+/** Takes a host's lease for a run and starts its operation: OperationStore.begin. */
+const BEGIN_RUN: PreparedStatement = {
+  name: 'mxs_saga_begin_v1',
+  text: `
+WITH adding AS (
+  SELECT 1 FROM operations WHERE $5::text = 'hot-remove' AND expansion_id = $4 AND kind = 'hot-add' AND state IN ('pending','running','compensating')
+), lease AS (
+  INSERT INTO host_leases (host_id, operation_id, expires_at, run_id)
+  SELECT $1, $2, clock_timestamp() + $3 * interval '1 millisecond', $7
+  WHERE EXISTS (SELECT 1 FROM operations WHERE id = $2 AND state IN ('pending','running','compensating'))
+    AND NOT EXISTS (SELECT 1 FROM adding)
+  ON CONFLICT (host_id) DO UPDATE SET operation_id = EXCLUDED.operation_id, expires_at = EXCLUDED.expires_at, run_id = EXCLUDED.run_id
+  WHERE host_leases.expires_at < clock_timestamp()
+  RETURNING operation_id
+), op AS (
+  UPDATE operations SET state = CASE WHEN state = 'pending' THEN 'running' ELSE state END,
+    started_at = coalesce(started_at, clock_timestamp()), attempts = attempts + 1, updated_at = now()
+  WHERE id = $2 AND EXISTS (SELECT 1 FROM lease) RETURNING state, checkpoint
+), attach AS (
+  UPDATE expansions SET state = 'attaching', updated_at = now()
+  WHERE id = $4 AND state = 'placed' AND $5::text = 'hot-add' AND EXISTS (SELECT 1 FROM lease) RETURNING id
+), tr AS (
+  INSERT INTO expansion_transitions (expansion_id, from_state, to_state, request_id) SELECT id, 'placed', 'attaching', $6 FROM attach
+)
+SELECT (SELECT count(*) FROM lease)::int AS leased, op.state, op.checkpoint,
+  CASE WHEN EXISTS (SELECT 1 FROM attach) THEN 'attaching' ELSE e.state END AS expansion_state, e.placed_tier,
+  (SELECT state FROM operations WHERE id = $2) AS state_before, EXISTS (SELECT 1 FROM adding) AS hot_add_unfinished
+FROM expansions e LEFT JOIN op ON true WHERE e.id = $4`,
+};
+
+/** Adds finished steps to their operations' checkpoints: OperationStore.recordStep. */
+const RECORD_STEPS: PreparedStatement = {
+  name: 'mxs_saga_steps_v1',
+  text: `
+UPDATE operations o SET step = s.step, updated_at = now(),
+  checkpoint = o.checkpoint || jsonb_build_object(s.section, coalesce(o.checkpoint -> s.section, '{}'::jsonb) || jsonb_build_object(s.step, s.record))
+FROM jsonb_to_recordset($1::jsonb) AS s(operation_id uuid, section text, step text, record jsonb)
+WHERE o.id = s.operation_id`,
+};
+
+/** Ends a saga with everything its ending changes: OperationStore.end. */
+const END_SAGA: PreparedStatement = {
+  name: 'mxs_saga_end_v1',
+  text: `
+WITH held AS (
+  SELECT 1 FROM host_leases WHERE host_id = $10 AND run_id = $15 FOR UPDATE
+), old AS (
+  SELECT id, state FROM expansions WHERE id = $1 AND $3::text IS NOT NULL AND state = ANY($2::text[]) AND EXISTS (SELECT 1 FROM held) FOR UPDATE
+), u AS (
+  UPDATE expansions e SET state = $3, reason = $4, updated_at = now() FROM old WHERE e.id = old.id
+  RETURNING old.state AS from_state, e.tenant_id, e.host_id, e.size_gib, e.placed_tier
+), tr AS (
+  INSERT INTO expansion_transitions (expansion_id, from_state, to_state, reason, request_id, at) SELECT $1, from_state, $3, $4, $5, $16 FROM u
+), x AS (
+  UPDATE expansion_extents SET live = false WHERE $6::boolean AND live AND expansion_id = $1 AND EXISTS (SELECT 1 FROM u)
+), t AS (
+  UPDATE tenants SET used_gib = used_gib - u.size_gib, updated_at = now() FROM u WHERE $6::boolean AND tenants.id = u.tenant_id RETURNING tenants.id
+), h AS (
+  UPDATE hosts SET mapped_gib = mapped_gib - u.size_gib, updated_at = now() FROM u WHERE $6::boolean AND hosts.id = u.host_id AND EXISTS (SELECT 1 FROM t)
+), op AS (
+  UPDATE operations SET state = $7, finished_at = clock_timestamp(), updated_at = now(), last_error = coalesce($8, last_error) WHERE id = $9 AND EXISTS (SELECT 1 FROM held)
+), lease AS (
+  DELETE FROM host_leases WHERE host_id = $10 AND run_id = $15
+), ev AS (
+  SELECT r.id, r.queue, r.job_name,
+    CASE WHEN r.payload ? 'tier' THEN jsonb_set(r.payload, '{tier}', to_jsonb(u.placed_tier))
+         ELSE jsonb_set(r.payload, '{body,from}', to_jsonb(u.from_state)) END AS payload
+  FROM unnest($11::uuid[], $12::text[], $13::text[], $14::jsonb[]) AS r(id, queue, job_name, payload), u
+), ob AS (
+  INSERT INTO outbox (id, queue, job_name, payload) SELECT id, queue, job_name, payload FROM ev
+)
+SELECT (SELECT count(*) FROM ev)::int AS events, EXISTS (SELECT 1 FROM held) AS held`,
+};
 
 interface StepWrite {
   readonly operationId: string;
@@ -65,31 +142,9 @@ export class OperationStore {
    * nothing while its expansion's hot-add is unfinished: it waits for it.
    */
   async begin(job: HotplugJob, leaseMs: number, runId: string): Promise<BeginOutcome> {
-    const rows = (await this.db.query(
-      `WITH adding AS (
-         SELECT 1 FROM operations WHERE $5::text = 'hot-remove' AND expansion_id = $4 AND kind = 'hot-add' AND state IN ('pending','running','compensating')
-       ), lease AS (
-         INSERT INTO host_leases (host_id, operation_id, expires_at, run_id)
-         SELECT $1, $2, clock_timestamp() + $3 * interval '1 millisecond', $7
-         WHERE EXISTS (SELECT 1 FROM operations WHERE id = $2 AND state IN ('pending','running','compensating'))
-           AND NOT EXISTS (SELECT 1 FROM adding)
-         ON CONFLICT (host_id) DO UPDATE SET operation_id = EXCLUDED.operation_id, expires_at = EXCLUDED.expires_at, run_id = EXCLUDED.run_id
-         WHERE host_leases.expires_at < clock_timestamp()
-         RETURNING operation_id
-       ), op AS (
-         UPDATE operations SET state = CASE WHEN state = 'pending' THEN 'running' ELSE state END,
-           started_at = coalesce(started_at, clock_timestamp()), attempts = attempts + 1, updated_at = now()
-         WHERE id = $2 AND EXISTS (SELECT 1 FROM lease) RETURNING state, checkpoint
-       ), attach AS (
-         UPDATE expansions SET state = 'attaching', updated_at = now()
-         WHERE id = $4 AND state = 'placed' AND $5::text = 'hot-add' AND EXISTS (SELECT 1 FROM lease) RETURNING id
-       ), tr AS (
-         INSERT INTO expansion_transitions (expansion_id, from_state, to_state, request_id) SELECT id, 'placed', 'attaching', $6 FROM attach
-       )
-       SELECT (SELECT count(*) FROM lease)::int AS leased, op.state, op.checkpoint,
-         CASE WHEN EXISTS (SELECT 1 FROM attach) THEN 'attaching' ELSE e.state END AS expansion_state, e.placed_tier,
-         (SELECT state FROM operations WHERE id = $2) AS state_before, EXISTS (SELECT 1 FROM adding) AS hot_add_unfinished
-       FROM expansions e LEFT JOIN op ON true WHERE e.id = $4`,
+    const rows = (await runPrepared(
+      this.db,
+      BEGIN_RUN,
       [job.hostId, job.operationId, leaseMs, job.expansionId, job.kind, job.requestId, runId],
     )) as { leased: number; state: OperationState | null; checkpoint: OperationCheckpoint | null; expansion_state: ExpansionState; placed_tier: 'direct' | 'pooled'; state_before: OperationState; hot_add_unfinished: boolean }[];
     const row = rows[0];
@@ -134,11 +189,9 @@ export class OperationStore {
         if (now.has(q.item.operationId)) later.push(q);
         else now.set(q.item.operationId, q);
       }
-      await this.db.query(
-        `UPDATE operations o SET step = s.step, updated_at = now(),
-           checkpoint = o.checkpoint || jsonb_build_object(s.section, coalesce(o.checkpoint -> s.section, '{}'::jsonb) || jsonb_build_object(s.step, s.record))
-         FROM jsonb_to_recordset($1::jsonb) AS s(operation_id uuid, section text, step text, record jsonb)
-         WHERE o.id = s.operation_id`,
+      await runPrepared(
+        this.db,
+        RECORD_STEPS,
         [JSON.stringify([...now.values()].map(({ item }) => ({ operation_id: item.operationId, section: item.section, step: item.step, record: item.record })))],
       );
       for (const q of now.values()) q.resolve();
@@ -172,35 +225,9 @@ export class OperationStore {
     // statements nothing reads last to first, which put the host first and deadlocked with
     // placements, each waiting out deadlock_timeout). A deadlock with another replica's batch
     // rolls this one statement back whole, so it is run again in place.
-    const rows = (await retryOnDeadlock(() => this.db.query(
-      `WITH held AS (
-         SELECT 1 FROM host_leases WHERE host_id = $10 AND run_id = $15 FOR UPDATE
-       ), old AS (
-         SELECT id, state FROM expansions WHERE id = $1 AND $3::text IS NOT NULL AND state = ANY($2::text[]) AND EXISTS (SELECT 1 FROM held) FOR UPDATE
-       ), u AS (
-         UPDATE expansions e SET state = $3, reason = $4, updated_at = now() FROM old WHERE e.id = old.id
-         RETURNING old.state AS from_state, e.tenant_id, e.host_id, e.size_gib, e.placed_tier
-       ), tr AS (
-         INSERT INTO expansion_transitions (expansion_id, from_state, to_state, reason, request_id, at) SELECT $1, from_state, $3, $4, $5, $16 FROM u
-       ), x AS (
-         UPDATE expansion_extents SET live = false WHERE $6::boolean AND live AND expansion_id = $1 AND EXISTS (SELECT 1 FROM u)
-       ), t AS (
-         UPDATE tenants SET used_gib = used_gib - u.size_gib, updated_at = now() FROM u WHERE $6::boolean AND tenants.id = u.tenant_id RETURNING tenants.id
-       ), h AS (
-         UPDATE hosts SET mapped_gib = mapped_gib - u.size_gib, updated_at = now() FROM u WHERE $6::boolean AND hosts.id = u.host_id AND EXISTS (SELECT 1 FROM t)
-       ), op AS (
-         UPDATE operations SET state = $7, finished_at = clock_timestamp(), updated_at = now(), last_error = coalesce($8, last_error) WHERE id = $9 AND EXISTS (SELECT 1 FROM held)
-       ), lease AS (
-         DELETE FROM host_leases WHERE host_id = $10 AND run_id = $15
-       ), ev AS (
-         SELECT r.id, r.queue, r.job_name,
-           CASE WHEN r.payload ? 'tier' THEN jsonb_set(r.payload, '{tier}', to_jsonb(u.placed_tier))
-                ELSE jsonb_set(r.payload, '{body,from}', to_jsonb(u.from_state)) END AS payload
-         FROM unnest($11::uuid[], $12::text[], $13::text[], $14::jsonb[]) AS r(id, queue, job_name, payload), u
-       ), ob AS (
-         INSERT INTO outbox (id, queue, job_name, payload) SELECT id, queue, job_name, payload FROM ev
-       )
-       SELECT (SELECT count(*) FROM ev)::int AS events, EXISTS (SELECT 1 FROM held) AS held`,
+    const rows = (await retryOnDeadlock(() => runPrepared(
+      this.db,
+      END_SAGA,
       [
         job.expansionId, ending.from, ending.to, ending.reason, job.requestId, ending.returnCapacity,
         ending.operationState, ending.operationState === 'failed' ? ending.reason : null, job.operationId, job.hostId,
