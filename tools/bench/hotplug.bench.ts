@@ -15,7 +15,7 @@
 import { createTestDatabase } from '@mxs/persistence';
 import type { TestDatabase } from '@mxs/persistence';
 import type { AppProcess } from '@mxs/test-kit';
-import { ADMIN_KEY, admin, call, dropQueueKeys, spawnApp } from '@mxs/test-kit';
+import { ADMIN_KEY, admin, dropQueueKeys, spawnApp } from '@mxs/test-kit';
 import { generateFleetSpec } from '@mxs/topology';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -25,6 +25,7 @@ import { SimulatorControl } from '@mxs/host-agent';
 import type { CpuSnapshot } from './cpu-accounting';
 import { snapshot, split } from './cpu-accounting';
 import { redisServerPid } from './api-load';
+import { KeepAliveCaller } from './keep-alive-call';
 
 const quick = process.argv.includes('--quick');
 const keep = process.argv.includes('--keep');
@@ -55,6 +56,7 @@ interface Stack {
   worker: AppProcess;
   vms: BenchVm[];
   sql: Client;
+  client: KeepAliveCaller;
 }
 
 async function startStack(timeScale: number): Promise<Stack> {
@@ -85,11 +87,12 @@ async function startStack(timeScale: number): Promise<Stack> {
   }
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
-  return { db, prefix, sim, api, worker, vms, sql };
+  return { db, prefix, sim, api, worker, vms, sql, client: new KeepAliveCaller(api.url, IN_FLIGHT * 2) };
 }
 
 async function stopStack(s: Stack): Promise<void> {
   await s.sql.end();
+  s.client.close();
   for (const p of [s.worker, s.api, s.sim]) await p.stop();
   if (keep) log(`kept database ${new URL(s.db.url).pathname.slice(1)}`);
   else await s.db.drop();
@@ -97,7 +100,7 @@ async function stopStack(s: Stack): Promise<void> {
 }
 
 function post(s: Stack, vm: BenchVm, owners: Map<string, string>): Promise<string> {
-  return call(s.api.url, 'POST', `/v1/vms/${vm.id}/expansions`, { key: vm.key, body: { sizeGiB: 4, tier: 'any' }, headers: { 'idempotency-key': randomBytes(8).toString('hex') } }).then((r) => {
+  return s.client.call('POST', `/v1/vms/${vm.id}/expansions`, { key: vm.key, body: { sizeGiB: 4, tier: 'any' }, headers: { 'idempotency-key': randomBytes(8).toString('hex') } }).then((r) => {
     if (r.status !== 202) throw new Error(`POST: ${r.status} ${JSON.stringify(r.body)}`);
     owners.set(r.body.id as string, vm.key);
     return r.body.id as string;
@@ -129,12 +132,15 @@ async function throughput(s: Stack): Promise<{ sagasPerSec: number; completed: n
     for (const r of rows) {
       if (r.state === 'active' && inFlight.get(r.id) === 'adding') {
         inFlight.set(r.id, 'removing');
-        removals.push(call(s.api.url, 'DELETE', `/v1/expansions/${r.id}`, { key: owners.get(r.id) ?? '' }));
+        removals.push(s.client.call('DELETE', `/v1/expansions/${r.id}`, { key: owners.get(r.id) ?? '' }));
       } else if (r.state === 'released' || r.state === 'failed') {
         inFlight.delete(r.id);
         owners.delete(r.id);
         if (Date.now() - started > 2_000) {
-          cpuBefore ??= snapshot(Object.values(groups).flat());
+          if (cpuBefore === null) {
+            groups.postgres = await backendPids(s);
+            cpuBefore = snapshot(Object.values(groups).flat());
+          }
           completed++;
         } else countedFrom = Date.now() - started;
       }
@@ -144,6 +150,8 @@ async function throughput(s: Stack): Promise<{ sagasPerSec: number; completed: n
     await sleep(10);
   }
   const seconds = (Date.now() - started - Math.max(countedFrom, 2_000)) / 1000;
+  // Pools open connections as load needs them: a backend that started within the window counts whole.
+  groups.postgres = [...new Set([...groups.postgres, ...(await backendPids(s))])];
   const cpuAfter = snapshot(Object.values(groups).flat());
   const cpu = cpuBefore === null || cpuAfter === null ? null : split(cpuBefore, cpuAfter, groups);
   const perSaga = Object.fromEntries(Object.entries(cpu?.groupsMs ?? {}).map(([k, ms]) => [k, Math.round((ms / Math.max(1, completed)) * 100) / 100]));
