@@ -14,10 +14,10 @@ export const API_SAMPLE = '{"placementsPerSec":419,"requestsPerSec":419,"p50Ms":
 export const BILLING_SAMPLE = '{"ingestEventsPerSec":3570,"ingestBaselineJobsPerSec":4372,"ingestRatio":0.816,"invoiceMonthSeconds":18.16,"invoiceMonthDurationMs":18154,"invoiceRerateSeconds":15.76,"invoices":10000,"intervals":1000000,"invoiceBaselineSeconds":0.26,"invoiceRatio":68.6,"events":50000,"quick":false,"targets":{"ingestEventsPerSec":5000,"invoiceMonthSeconds":10},"met":{"ingestEventsPerSec":false,"invoiceMonthSeconds":false}}';
 
 /**
- * bench:hotplug: recorded from `npm run bench:hotplug -- --quick` on a machine busy with other
- * test runs (hence `machineBusyPct` 100 and the low rate).
+ * bench:hotplug: recorded from `npm run bench:hotplug -- --quick` on 2026-11-21, once it counted
+ * each hot-add and hot-remove as a saga and CPU per saga.
  */
-export const HOTPLUG_SAMPLE = '{"sagasPerSec":18.9,"sagasCompleted":117,"cpuMsPerSaga":{"api":4.19,"worker":5.64,"simulator":5.56,"driver":1.71,"postgres":6.41,"redis":0.68,"others":43.59},"machineBusyPct":100,"bareBullmqJobsPerSec":4717,"ratioToBareBullmq":0.004,"readyP50Ms":1735.2,"readyP99Ms":3288.4,"hostStepsP50Ms":860,"overheadP50Ms":627.6,"overheadP99Ms":1323.9,"overheadWithHostWaitP50Ms":770.8,"overheadWithHostWaitP99Ms":1832.1,"targets":{"sagasPerSec":300,"overheadP99Ms":50},"meetsTargets":{"sagasPerSec":false,"overheadP99Ms":false}}';
+export const HOTPLUG_SAMPLE = '{"sagasPerSec":182.9,"sagasCompleted":1138,"sagaPairsPerSec":84.9,"sagaPairsCompleted":528,"cpuMsPerSaga":{"api":2.04,"worker":2.22,"simulator":2.16,"driver":0.51,"postgres":3.15,"redis":0.42,"others":0.16},"machineBusyPct":98,"bareBullmqJobsPerSec":12048.2,"ratioToBareBullmq":0.0152,"readyP50Ms":990,"readyP99Ms":1326,"hostStepsP50Ms":227,"overheadP50Ms":448,"overheadP99Ms":553,"overheadWithHostWaitP50Ms":734,"overheadWithHostWaitP99Ms":1167,"targets":{"sagasPerSec":300,"overheadP99Ms":50},"meetsTargets":{"sagasPerSec":false,"overheadP99Ms":false}}';
 
 /**
  * bench:replicas: `npm run bench:replicas -- --quick` on a machine busy with other test runs

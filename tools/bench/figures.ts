@@ -74,6 +74,7 @@ const API: readonly FigureSpec[] = [
 const HOTPLUG: readonly FigureSpec[] = [
   { path: 'sagasPerSec', unit: '/s', target: { key: 'sagasPerSec', op: '>=' }, baseline: { name: BARE_BULLMQ, path: 'bareBullmqJobsPerSec' }, ratioPath: 'ratioToBareBullmq' },
   { path: 'sagasCompleted', unit: 'sagas' },
+  { path: 'sagaPairsPerSec', unit: '/s' },
   { path: 'readyP50Ms', unit: 'ms' },
   { path: 'readyP99Ms', unit: 'ms' },
   { path: 'hostStepsP50Ms', unit: 'ms' },
