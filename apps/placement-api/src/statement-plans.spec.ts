@@ -3,6 +3,7 @@ import type { PreparedStatement } from '@mxs/messaging';
 import { withClient } from '@mxs/persistence';
 import { loadFleet, seedTenant } from '@mxs/test-kit';
 import { COMMIT_BATCH } from './expansions/commit-batcher';
+import { REQUEST_DETACH } from './expansions/expansion-store';
 import { NEIGHBOURHOODS } from './fleet/fleet-reader';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
 import { createTestEnvironment, startApi } from './testing/api-harness';
@@ -65,12 +66,13 @@ describe('the placement statements read by index on a fleet-sized database', () 
   it.each([
     ['with no statistics yet', false],
     ['after ANALYZE', true],
-  ])('%s: neither the neighbourhood read nor the batch commit scans a table whole', async (_label, analyze) => {
+  ])('%s: neither the neighbourhood read, the batch commit nor a removal scans a table whole', async (_label, analyze) => {
     if (analyze) await sql(api, 'ANALYZE');
     const [counts] = await sql<{ vms: number; devices: number }>(api, `SELECT (SELECT count(*)::int FROM vms) AS vms, (SELECT count(*)::int FROM devices) AS devices`);
     expect(counts?.vms).toBe(2048);
     expect(counts?.devices).toBeGreaterThan(1000);
     expect(await genericPlanScans(env.db.url, NEIGHBOURHOODS)).toEqual([]);
     expect(await genericPlanScans(env.db.url, COMMIT_BATCH)).toEqual([]);
+    expect(await genericPlanScans(env.db.url, REQUEST_DETACH)).toEqual([]);
   });
 });

@@ -3,8 +3,7 @@ import type { ExpansionState, ExpansionView, ExtentView, HotplugJob, TransitionV
 import { QUEUES } from '@mxs/contracts';
 import { isCheckViolation } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
-import type { EntityManager } from 'typeorm';
-import type { Queued } from '@mxs/messaging';
+import type { PreparedStatement, Queued } from '@mxs/messaging';
 import { Batcher, runPrepared } from '@mxs/messaging';
 import { COMMIT_BATCH } from './commit-batcher';
 import type { OperationRow, OperationView } from './operation-view';
@@ -27,6 +26,46 @@ export interface NewExpansion {
 }
 
 export type ReserveOutcome = 'committed' | 'over-quota' | 'host-window' | 'stale';
+
+/**
+ * A DELETE (or an operator's force-release) in one statement and one round trip: the expansion
+ * is locked, and only in a removable state does it move to `detaching`, with its timeline, its
+ * hot-remove operation and the job for it in the outbox (the live extents as it holds them, and
+ * `force` in both the job and the checkpoint). Answers the state it found and the expansion as
+ * it is after, in the columns of VIEW_COLUMNS. It took a transaction of five statements and a
+ * read after it. Extents change only when an expansion is placed and when its capacity is
+ * returned, in no removable state, so the statement's snapshot holds the ones the lock guards.
+ */
+export const REQUEST_DETACH: PreparedStatement = {
+  name: 'mxs_request_detach_v1',
+  text: `
+WITH found AS (
+  SELECT * FROM expansions WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) FOR UPDATE
+), go AS (
+  SELECT * FROM found WHERE state = ANY($3::text[])
+), ext AS (
+  SELECT coalesce(json_agg(json_build_object('deviceId', x.device_id, 'offsetGiB', x.offset_gib, 'sizeGiB', x.size_gib)
+           ORDER BY x.device_id, x.offset_gib), '[]') AS every,
+         coalesce(jsonb_agg(jsonb_build_object('deviceId', x.device_id, 'offsetGiB', x.offset_gib, 'sizeGiB', x.size_gib)
+           ORDER BY x.device_id, x.offset_gib) FILTER (WHERE x.live), '[]') AS live
+  FROM expansion_extents x WHERE x.expansion_id = $1
+), u AS (
+  UPDATE expansions e SET state = 'detaching', updated_at = now() FROM go WHERE e.id = go.id RETURNING e.state, e.updated_at
+), tr AS (
+  INSERT INTO expansion_transitions (expansion_id, from_state, to_state, request_id) SELECT id, state, 'detaching', $5 FROM go
+), op AS (
+  INSERT INTO operations (id, expansion_id, kind, request_id, checkpoint) SELECT $4, id, 'hot-remove', $5, $6::jsonb FROM go
+), ob AS (
+  INSERT INTO outbox (id, queue, job_name, payload)
+  SELECT $4, $7, 'hot-remove', jsonb_build_object('operationId', $4::uuid, 'kind', 'hot-remove', 'expansionId', go.id, 'tenantId', go.tenant_id,
+    'vmId', go.vm_id, 'hostId', go.host_id, 'sizeGiB', go.size_gib, 'extents', ext.live, 'requestId', $5::text) || $6::jsonb
+  FROM go, ext
+)
+SELECT f.state AS state_before, f.id, f.vm_id, f.host_id, f.size_gib, f.tier, f.placed_tier, f.layout, f.interleave_ways,
+  f.max_added_latency_ns, coalesce(u.state, f.state) AS state, f.reason, f.created_at, coalesce(u.updated_at, f.updated_at) AS updated_at,
+  ext.every AS extents
+FROM found f CROSS JOIN ext LEFT JOIN u ON true`,
+};
 
 const VIEW_COLUMNS = `e.id, e.vm_id, e.host_id, e.size_gib, e.tier, e.placed_tier, e.layout, e.interleave_ways,
   e.max_added_latency_ns, e.state, e.reason, e.created_at, e.updated_at,
@@ -167,7 +206,8 @@ export class ExpansionStore {
 
   /**
    * Moves a removable expansion to `detaching` with its hot-remove operation and job, in one
-   * transaction; a row already detaching is left as it is. Returns the state it found.
+   * statement (see REQUEST_DETACH); a row already detaching is left as it is. Returns the state
+   * it found and the expansion as it is now, or null when there is none (or not this tenant's).
    */
   async requestDetach(
     id: string,
@@ -176,35 +216,12 @@ export class ExpansionStore {
     requestId: string | null,
     removable: readonly ExpansionState[],
     force = false,
-  ): Promise<ExpansionState | null> {
-    return this.db.transaction(async (m) => {
-      const [row] = (await m.query(`SELECT state, tenant_id, vm_id, host_id, size_gib FROM expansions WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) FOR UPDATE`, [id, tenantId ?? null])) as
-        { state: ExpansionState; tenant_id: string; vm_id: string; host_id: string; size_gib: number }[];
-      if (row === undefined) return null;
-      if (!removable.includes(row.state)) return row.state;
-      const extents = await liveExtents(m, id);
-      const job: HotplugJob = {
-        operationId, kind: 'hot-remove', expansionId: id, tenantId: row.tenant_id, vmId: row.vm_id,
-        hostId: row.host_id, sizeGiB: row.size_gib, extents, requestId, ...(force ? { force } : {}),
-      };
-      await m.query(
-        `WITH u AS (UPDATE expansions SET state = 'detaching', updated_at = now() WHERE id = $1 RETURNING id),
-         tr AS (INSERT INTO expansion_transitions (expansion_id, from_state, to_state, request_id) VALUES ($1, $2, 'detaching', $3)),
-         op AS (INSERT INTO operations (id, expansion_id, kind, request_id, checkpoint) VALUES ($4, $1, 'hot-remove', $3, $7::jsonb))
-         INSERT INTO outbox (id, queue, job_name, payload) VALUES ($4, $5, 'hot-remove', $6::jsonb)`,
-        [id, row.state, requestId, operationId, QUEUES.hotplug, JSON.stringify(job), JSON.stringify(force ? { force } : {})],
-      );
-      return row.state;
-    });
+  ): Promise<{ before: ExpansionState; view: ExpansionView } | null> {
+    const [row] = await runPrepared<ExpansionRow & { state_before: ExpansionState }>(this.db, REQUEST_DETACH, [
+      id, tenantId ?? null, removable, operationId, requestId, JSON.stringify(force ? { force } : {}), QUEUES.hotplug,
+    ]);
+    return row === undefined ? null : { before: row.state_before, view: toView(row) };
   }
-}
-
-async function liveExtents(m: EntityManager, expansionId: string): Promise<ExtentView[]> {
-  const rows: { device_id: string; offset_gib: number; size_gib: number }[] = await m.query(
-    `SELECT device_id, offset_gib, size_gib FROM expansion_extents WHERE expansion_id = $1 AND live ORDER BY device_id, offset_gib`,
-    [expansionId],
-  );
-  return rows.map((r) => ({ deviceId: r.device_id, offsetGiB: r.offset_gib, sizeGiB: r.size_gib }));
 }
 
 function hotAddJob(x: NewExpansion): HotplugJob {

@@ -96,14 +96,13 @@ export class ExpansionsService {
 
   /** Starts a hot-remove; a second call while it runs answers the same. */
   async remove(id: string, tenantId: string | undefined, requestId: string | null): Promise<ExpansionView> {
-    const before = await this.store.requestDetach(id, tenantId, randomUUID(), requestId, REMOVABLE_STATES);
-    if (before === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
+    const detach = await this.store.requestDetach(id, tenantId, randomUUID(), requestId, REMOVABLE_STATES);
+    if (detach === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
+    const { before, view } = detach;
     if (before !== 'detaching' && !REMOVABLE_STATES.includes(before)) {
       throw new ApiError('expansion-not-removable', `expansion ${id} is ${before}; only ${REMOVABLE_STATES.join(', ')} expansions can be removed`, { state: before });
     }
     this.relay.kick();
-    const view = await this.store.find(id, tenantId);
-    if (view === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
     return view;
   }
 
@@ -112,8 +111,9 @@ export class ExpansionsService {
    * guest that will not give it back. A second call while that removal runs answers the same.
    */
   async forceRelease(id: string, requestId: string | null): Promise<ExpansionView> {
-    const before = await this.store.requestDetach(id, undefined, randomUUID(), requestId, FORCE_RELEASABLE_STATES, true);
-    if (before === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
+    const detach = await this.store.requestDetach(id, undefined, randomUUID(), requestId, FORCE_RELEASABLE_STATES, true);
+    if (detach === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
+    const { before, view } = detach;
     if (before === 'detaching' && !(await this.store.forcedRemovalRunning(id))) {
       throw new ApiError('expansion-not-removable', `expansion ${id} is already being removed; if that removal gives up, the expansion returns to active and can be forced then`, { state: before });
     }
@@ -121,8 +121,6 @@ export class ExpansionsService {
       throw new ApiError('expansion-not-removable', `expansion ${id} is ${before}; only ${FORCE_RELEASABLE_STATES.join(', ')} expansions can be force-released`, { state: before });
     }
     this.relay.kick();
-    const view = await this.store.find(id);
-    if (view === null) throw new ApiError('expansion-not-found', `expansion ${id} does not exist`);
     return view;
   }
 
