@@ -160,6 +160,23 @@ describe('outbox to the hotplug queue', () => {
     }
   });
 
+  it('sends a row that waited behind its expansion\'s older one in the same round, not at the next poll', async () => {
+    await api.close();
+    const quiet = await startApi(env.env({ MXS_OUTBOX_RELAY: 'false', MXS_AUTOMATION_CONCURRENCY: '0' }));
+    try {
+      const placed = (await requestExpansion(quiet, acme, vm(), { sizeGiB: 2, tier: 'any' })).body as Placed;
+      expect((await call(quiet.url, 'DELETE', `/v1/expansions/${placed.id}`, { key: acme.key })).status).toBe(202);
+      // Both rows wait; one pass may send only the hot-add, and the hot-remove goes in the pass after it.
+      expect(await quiet.app.get(OutboxRelay).relayAll()).toBe(2);
+      const add = await hotplugJob(await operationOf(placed.id, 'hot-add', quiet));
+      const remove = await hotplugJob(await operationOf(placed.id, 'hot-remove', quiet));
+      expect(add.timestamp).toBeLessThanOrEqual(remove.timestamp);
+    } finally {
+      await quiet.close();
+      api = await startApi(env.env());
+    }
+  });
+
   it('wakes the relays elsewhere only from a process that does not relay, and only after its commit', async () => {
     const listener = new Client({ connectionString: api.config.DATABASE_URL });
     await listener.connect();

@@ -31,6 +31,8 @@ interface OutboxRow {
   queue: string;
   job_name: string;
   payload: unknown;
+  /** Rows of the same expansions wait behind these: the next pass may send them. */
+  held_back: boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export class OutboxRelay implements OnApplicationBootstrap {
   private failures = 0;
   private lastSweepMs = 0;
   private wakeDue = false;
+  private heldBack = false;
   private readonly metrics: OutboxMetrics;
 
   constructor(
@@ -108,6 +111,25 @@ export class OutboxRelay implements OnApplicationBootstrap {
     }, KICK_DELAY_MS).unref();
   }
 
+  /**
+   * Passes until nothing more can go now: after a full batch, and after a pass that sent the
+   * older row of an expansion whose next row waited behind it. Returns how many rows went out.
+   */
+  async relayAll(): Promise<number> {
+    let total = 0;
+    let sent: number;
+    do {
+      sent = await this.relayOnce();
+      total += sent;
+      this.metrics.relayed(sent);
+      if (this.failures > 0) this.log.log(`outbox relay recovered after ${this.failures} failed pass(es)`);
+      // Any pass that reached Redis ends the streak, even with nothing to send (another
+      // replica may have relayed the backlog): otherwise kicks stay ignored for good.
+      this.failures = 0;
+    } while ((sent === BATCH || this.heldBack) && !this.stopped);
+    return total;
+  }
+
   /** One pass: relays up to a batch and returns how many rows went out. */
   async relayOnce(): Promise<number> {
     const result = await this.db.transaction(async (m) => {
@@ -120,18 +142,20 @@ export class OutboxRelay implements OnApplicationBootstrap {
         // A row waits while an older row of the same expansion is unsent (perhaps being relayed
         // by another replica): a hot-remove must never reach the queue before its hot-add. Only
         // each expansion's oldest unsent row is a candidate, found in one pass over the unsent
-        // rows; each is then locked by its key, skipped if another relay holds it.
+        // rows; the oldest of them are then locked by key, each skipped if another relay holds it.
         `WITH pending AS MATERIALIZED (
            SELECT id, created_at, coalesce(payload->>'expansionId', id::text) AS x FROM outbox
            WHERE published_at IS NULL ORDER BY created_at LIMIT $2
          ), first AS (
            SELECT DISTINCT ON (x) id, created_at FROM pending ORDER BY x, created_at
+         ), chosen AS MATERIALIZED (
+           SELECT id, created_at FROM first ORDER BY created_at LIMIT $1
          )
-         SELECT o.id, o.queue, o.job_name, o.payload FROM first f
+         SELECT o.id, o.queue, o.job_name, o.payload, (SELECT count(*) FROM pending) > (SELECT count(*) FROM first) AS held_back FROM chosen f
          CROSS JOIN LATERAL (
            SELECT o.id, o.queue, o.job_name, o.payload FROM outbox o WHERE o.id = f.id AND o.published_at IS NULL FOR UPDATE SKIP LOCKED OFFSET 0
          ) AS o
-         ORDER BY f.created_at LIMIT $1`,
+         ORDER BY f.created_at`,
         [BATCH, BATCH * 2],
       );
       const sent: string[] = [];
@@ -149,6 +173,7 @@ export class OutboxRelay implements OnApplicationBootstrap {
         await m.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])`, [unsent, failure.slice(0, 500)]);
       }
       if (sent.length > 0) await m.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [sent]);
+      this.heldBack = sent.length > 0 && rows.some((r) => r.held_back);
       return { sent: sent.length, failure };
     });
     if (result.failure !== null) throw new RelayError(result.failure, result.sent);
@@ -170,16 +195,8 @@ export class OutboxRelay implements OnApplicationBootstrap {
   private async pass(): Promise<void> {
     let next = POLL_MS;
     try {
-      let sent: number;
-      do {
-        this.again = false;
-        sent = await this.relayOnce();
-        this.metrics.relayed(sent);
-        if (this.failures > 0) this.log.log(`outbox relay recovered after ${this.failures} failed pass(es)`);
-        // Any pass that reached Redis ends the streak, even with nothing to send (another
-        // replica may have relayed the backlog): otherwise kicks stay ignored for good.
-        this.failures = 0;
-      } while (sent === BATCH && !this.stopped);
+      this.again = false;
+      await this.relayAll();
       if (this.again) next = KICK_DELAY_MS;
       await this.sweep();
     } catch (error) {
