@@ -52,7 +52,6 @@ export class OutboxRelay implements OnApplicationBootstrap {
   private failures = 0;
   private lastSweepMs = 0;
   private wakeDue = false;
-  private heldBack = false;
   private readonly metrics: OutboxMetrics;
 
   constructor(
@@ -117,21 +116,25 @@ export class OutboxRelay implements OnApplicationBootstrap {
    */
   async relayAll(): Promise<number> {
     let total = 0;
-    let sent: number;
+    let pass: Pass;
     do {
-      sent = await this.relayOnce();
-      total += sent;
-      this.metrics.relayed(sent);
+      pass = await this.relayBatch();
+      total += pass.sent;
+      this.metrics.relayed(pass.sent);
       if (this.failures > 0) this.log.log(`outbox relay recovered after ${this.failures} failed pass(es)`);
       // Any pass that reached Redis ends the streak, even with nothing to send (another
       // replica may have relayed the backlog): otherwise kicks stay ignored for good.
       this.failures = 0;
-    } while ((sent === BATCH || this.heldBack) && !this.stopped);
+    } while ((pass.sent === BATCH || pass.heldBack) && !this.stopped);
     return total;
   }
 
   /** One pass: relays up to a batch and returns how many rows went out. */
   async relayOnce(): Promise<number> {
+    return (await this.relayBatch()).sent;
+  }
+
+  private async relayBatch(): Promise<Pass> {
     const result = await this.db.transaction(async (m) => {
       // A plain index scan of the unsent rows, never a bitmap scan: each row the relay marks sent
       // leaves an entry in outbox_pending until VACUUM, and only an index scan marks the entries
@@ -173,11 +176,10 @@ export class OutboxRelay implements OnApplicationBootstrap {
         await m.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])`, [unsent, failure.slice(0, 500)]);
       }
       if (sent.length > 0) await m.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [sent]);
-      this.heldBack = sent.length > 0 && rows.some((r) => r.held_back);
-      return { sent: sent.length, failure };
+      return { sent: sent.length, heldBack: sent.length > 0 && rows.some((r) => r.held_back), failure };
     });
     if (result.failure !== null) throw new RelayError(result.failure, result.sent);
-    return result.sent;
+    return result;
   }
 
   private schedule(delayMs: number): void {
@@ -247,6 +249,12 @@ export class OutboxRelay implements OnApplicationBootstrap {
       if (!this.stopped) setTimeout(() => void this.listen(), POLL_MS * 5).unref();
     }
   }
+}
+
+/** What one pass did: rows sent, and whether rows of their expansions wait behind them. */
+interface Pass {
+  readonly sent: number;
+  readonly heldBack: boolean;
 }
 
 class RelayError extends Error {

@@ -51,7 +51,13 @@ FROM jsonb_to_recordset($1::jsonb) AS s(operation_id uuid, section text, step te
 WHERE o.id = s.operation_id`,
 };
 
-/** Ends a saga with everything its ending changes: OperationStore.end. */
+/**
+ * Ends a saga with everything its ending changes: OperationStore.end. It moves tenant and host
+ * counters the API's batched commits move too, and in their order, the tenant's row before the
+ * host's: h reads t, so t runs first (PostgreSQL runs the WITH statements nothing reads last to
+ * first, which put the host first and deadlocked with placements, each waiting out
+ * deadlock_timeout).
+ */
 const END_SAGA: PreparedStatement = {
   name: 'mxs_saga_end_v1',
   text: `
@@ -220,11 +226,7 @@ export class OperationStore {
       if (ending.usage !== null) events.push(usageRow(job.expansionId, facts, ending.usage, at, ending.reason));
       events.push(changedRow(job.expansionId, facts, null, ending.to, at, ending.reason));
     }
-    // It moves tenant and host counters the API's batched commits move too, and in their order,
-    // the tenant's row before the host's (h reads t, so t runs first; PostgreSQL runs the WITH
-    // statements nothing reads last to first, which put the host first and deadlocked with
-    // placements, each waiting out deadlock_timeout). A deadlock with another replica's batch
-    // rolls this one statement back whole, so it is run again in place.
+    // A deadlock with another replica's batch rolls this one statement back whole, so it is run again in place.
     const rows = (await retryOnDeadlock(() => runPrepared(
       this.db,
       END_SAGA,
