@@ -156,6 +156,8 @@ describe('deploy/compose.yaml', () => {
   it('wires the worker and the API to the simulator and billing by service name and shared token', () => {
     const sim = envOf('host-simulator');
     expect(sim['MXS_SIM_BIND']).toBe('0.0.0.0');
+    // The workers' /health and /metrics are for the compose network's healthcheck and scraper.
+    expect(envOf('hotplug-worker')['MXS_WORKER_BIND']).toBe('0.0.0.0');
     const simUrl = `http://host-simulator:${portOf('host-simulator')}`;
     expect(envOf('hotplug-worker')['MXS_HOST_AGENT_URL']).toBe(simUrl);
     expect(envOf('placement-api')['MXS_SIMULATOR_URL']).toBe(simUrl);

@@ -4,6 +4,8 @@ import type { z } from 'zod';
 export const workerConfigSchema = baseConfigSchema.extend({
   /** Only /health and /metrics listen here. */
   PORT: envInteger({ min: 0, max: 65535, default: 3100 }),
+  /** Where that listener binds: loopback unless told (a container sets 0.0.0.0 so Prometheus can scrape it). */
+  MXS_WORKER_BIND: envString({ default: '127.0.0.1' }),
   MXS_DB_POOL_SIZE: envInteger({ min: 1, max: 200, default: 20 }),
   /** The host agents (the simulator locally) and the token they require. */
   MXS_HOST_AGENT_URL: envUrl({ protocols: ['http', 'https'], default: 'http://127.0.0.1:4100' }),

@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   // An HTTP listener only for /health and /metrics: the work arrives on BullMQ.
   const app = await createHttpApp(WorkerModule.forRoot(config));
   enableGracefulShutdown(app);
-  await app.listen(config.PORT, '127.0.0.1');
+  await app.listen(config.PORT, config.MXS_WORKER_BIND);
 }
 
 main().catch(exitOnStartFailure('hotplug-worker'));
