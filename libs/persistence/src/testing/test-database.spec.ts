@@ -1,6 +1,7 @@
 /// <reference types="jest" />
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { databaseExists, withAdminClient } from '../admin-client';
 import { PersistenceError } from '../errors';
 import { ENTITIES } from '../entities';
@@ -49,8 +50,37 @@ describe('createTestDatabase', () => {
     await expect(createTestDatabase('--')).rejects.toEqual(expect.any(PersistenceError));
   });
 
-  it('names the template after the migrations', () => {
+  it('names the template after the migrations, their code included', () => {
     expect(testTemplateName()).toMatch(/^mxs_test_template_[0-9a-f]{10}$/);
+    // One migration as first written, the same again, and then with a statement edited.
+    const written = [
+      class Probe1 implements MigrationInterface {
+        async up(runner: QueryRunner): Promise<void> {
+          await runner.query('CREATE TABLE probe (id int)');
+        }
+        async down(runner: QueryRunner): Promise<void> {
+          await runner.query('DROP TABLE probe');
+        }
+      },
+      class Probe1 implements MigrationInterface {
+        async up(runner: QueryRunner): Promise<void> {
+          await runner.query('CREATE TABLE probe (id int)');
+        }
+        async down(runner: QueryRunner): Promise<void> {
+          await runner.query('DROP TABLE probe');
+        }
+      },
+      class Probe1 implements MigrationInterface {
+        async up(runner: QueryRunner): Promise<void> {
+          await runner.query('CREATE TABLE probe (id bigint)');
+        }
+        async down(runner: QueryRunner): Promise<void> {
+          await runner.query('DROP TABLE probe');
+        }
+      },
+    ].map((m) => testTemplateName([m]));
+    expect(written[1]).toBe(written[0]);
+    expect(written[2]).not.toBe(written[0]);
   });
 });
 

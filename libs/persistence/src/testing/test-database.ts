@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { MigrationInterface } from 'typeorm';
 import { databaseExists, withAdminClient } from '../admin-client';
 import { runMigrations } from '../data-source';
 import { quoteIdent, withDatabase } from '../database-url';
@@ -22,11 +23,17 @@ function testServerUrl(): string {
   return process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_SERVER_URL;
 }
 
-/** Named after the migrations it holds, so adding one builds a new template instead of reusing a stale one. */
-export function testTemplateName(): string {
-  const names = MIGRATIONS.map((Migration) => new Migration().name ?? Migration.name);
-  const hash = createHash('sha256').update(names.join('\n')).digest('hex').slice(0, 10);
-  return `mxs_test_template_${hash}`;
+/**
+ * Named after the migrations it holds, their names and their code, so adding a migration or
+ * editing one not yet released builds a new template instead of reusing a stale one.
+ */
+export function testTemplateName(migrations: readonly (new () => MigrationInterface)[] = MIGRATIONS): string {
+  const hash = createHash('sha256');
+  for (const Migration of migrations) {
+    const m = new Migration();
+    hash.update(`${m.name ?? Migration.name}\n${m.up.toString()}\n${m.down.toString()}\n`);
+  }
+  return `mxs_test_template_${hash.digest('hex').slice(0, 10)}`;
 }
 
 /**
