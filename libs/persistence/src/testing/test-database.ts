@@ -25,7 +25,8 @@ function testServerUrl(): string {
 
 /**
  * Named after the migrations it holds, their names and their code, so adding a migration or
- * editing one not yet released builds a new template instead of reusing a stale one.
+ * editing one not yet released builds a new template instead of reusing a stale one. The code
+ * is as the running transpiler emitted it: Jest and tsx each build a template of their own.
  */
 export function testTemplateName(migrations: readonly (new () => MigrationInterface)[] = MIGRATIONS): string {
   const hash = createHash('sha256');
