@@ -27,6 +27,10 @@ export interface NewExpansion {
 
 export type ReserveOutcome = 'committed' | 'over-quota' | 'host-window' | 'stale';
 
+/** An extent as the API shows it (`json_build_object` or `jsonb_build_object` of these), and their order. */
+const EXTENT_FIELDS = `'deviceId', x.device_id, 'offsetGiB', x.offset_gib, 'sizeGiB', x.size_gib`;
+const EXTENT_ORDER = `ORDER BY x.device_id, x.offset_gib`;
+
 /**
  * A DELETE (or an operator's force-release) in one statement and one round trip: the expansion
  * is locked, and only in a removable state does it move to `detaching`, with its timeline, its
@@ -44,10 +48,10 @@ WITH found AS (
 ), go AS (
   SELECT * FROM found WHERE state = ANY($3::text[])
 ), ext AS (
-  SELECT coalesce(json_agg(json_build_object('deviceId', x.device_id, 'offsetGiB', x.offset_gib, 'sizeGiB', x.size_gib)
-           ORDER BY x.device_id, x.offset_gib), '[]') AS every,
-         coalesce(jsonb_agg(jsonb_build_object('deviceId', x.device_id, 'offsetGiB', x.offset_gib, 'sizeGiB', x.size_gib)
-           ORDER BY x.device_id, x.offset_gib) FILTER (WHERE x.live), '[]') AS live
+  SELECT coalesce(json_agg(json_build_object(${EXTENT_FIELDS})
+           ${EXTENT_ORDER}), '[]') AS every,
+         coalesce(jsonb_agg(jsonb_build_object(${EXTENT_FIELDS})
+           ${EXTENT_ORDER}) FILTER (WHERE x.live), '[]') AS live
   FROM expansion_extents x WHERE x.expansion_id = $1
 ), u AS (
   UPDATE expansions e SET state = 'detaching', updated_at = now() FROM go WHERE e.id = go.id RETURNING e.state, e.updated_at
@@ -69,8 +73,8 @@ FROM found f CROSS JOIN ext LEFT JOIN u ON true`,
 
 const VIEW_COLUMNS = `e.id, e.vm_id, e.host_id, e.size_gib, e.tier, e.placed_tier, e.layout, e.interleave_ways,
   e.max_added_latency_ns, e.state, e.reason, e.created_at, e.updated_at,
-  (SELECT coalesce(json_agg(json_build_object('deviceId', x.device_id, 'offsetGiB', x.offset_gib, 'sizeGiB', x.size_gib)
-     ORDER BY x.device_id, x.offset_gib), '[]') FROM expansion_extents x WHERE x.expansion_id = e.id) AS extents`;
+  (SELECT coalesce(json_agg(json_build_object(${EXTENT_FIELDS})
+     ${EXTENT_ORDER}), '[]') FROM expansion_extents x WHERE x.expansion_id = e.id) AS extents`;
 
 interface ExpansionRow {
   id: string;

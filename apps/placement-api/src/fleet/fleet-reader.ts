@@ -14,7 +14,6 @@ const READS_IN_FLIGHT = 2;
 /** Extent rows travel as arrays, not objects: thousands per second, so keep them small. */
 type ExtentTuple = Parameters<typeof splitExtentTuples>[0][number];
 
-const EXTENT_TUPLE = EXTENT_TUPLE_SQL;
 const VM_JSON = `json_build_object('id', v.id, 'tenantId', v.tenant_id, 'hostId', v.host_id, 'dramGiB', v.dram_gib)`;
 
 // One round trip answers everything a placement needs to know: the layout version (to notice a
@@ -51,7 +50,7 @@ SELECT
      FROM unnest(i.device_ids) AS n(id) CROSS JOIN LATERAL (SELECT id, health FROM devices WHERE id = n.id OFFSET 0) AS d) AS devices,
   (SELECT coalesce(json_agg(json_build_object('id', s.id, 'state', s.state)), '[]')
      FROM unnest(i.switch_ids) AS n(id) CROSS JOIN LATERAL (SELECT id, state FROM switches WHERE id = n.id OFFSET 0) AS s) AS switches,
-  (SELECT coalesce(json_agg(${EXTENT_TUPLE}), '[]')
+  (SELECT coalesce(json_agg(${EXTENT_TUPLE_SQL}), '[]')
      FROM unnest(ch.added) AS n(id)
      CROSS JOIN LATERAL (SELECT e.vm_id FROM expansions e WHERE e.id = n.id OFFSET 0) AS e
      CROSS JOIN LATERAL (SELECT v.tenant_id, v.host_id, v.dram_gib FROM vms v WHERE v.id = e.vm_id OFFSET 0) AS v

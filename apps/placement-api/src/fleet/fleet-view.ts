@@ -164,6 +164,8 @@ export class FleetView {
   private applyAllocations(fleet: Fleet, hood: HostNeighbourhood): boolean {
     const now = Date.now();
     for (const id of hood.gone) {
+      // Moved to the end, so the map stays in time order for pruning.
+      this.tombstones.delete(id);
       this.tombstones.set(id, now);
       if (fleet.hasAllocation(id)) this.index(fleet.release(id), -1);
     }
