@@ -17,7 +17,7 @@ export const BILLING_SAMPLE = '{"ingestEventsPerSec":3570,"ingestBaselineJobsPer
  * bench:hotplug: recorded from `npm run bench:hotplug -- --quick` on 2026-11-21, once it counted
  * each hot-add and hot-remove as a saga and CPU per saga.
  */
-export const HOTPLUG_SAMPLE = '{"sagasPerSec":182.9,"sagasCompleted":1138,"sagaPairsPerSec":84.9,"sagaPairsCompleted":528,"cpuMsPerSaga":{"api":2.04,"worker":2.22,"simulator":2.16,"driver":0.51,"postgres":3.15,"redis":0.42,"others":0.16},"machineBusyPct":98,"bareBullmqJobsPerSec":12048.2,"ratioToBareBullmq":0.0152,"readyP50Ms":990,"readyP99Ms":1326,"hostStepsP50Ms":227,"overheadP50Ms":448,"overheadP99Ms":553,"overheadWithHostWaitP50Ms":734,"overheadWithHostWaitP99Ms":1167,"targets":{"sagasPerSec":300,"overheadP99Ms":50},"meetsTargets":{"sagasPerSec":false,"overheadP99Ms":false}}';
+export const HOTPLUG_SAMPLE = '{"sagasPerSec":453.1,"sagasCompleted":8162,"sagaPairsPerSec":227.1,"sagaPairsCompleted":4090,"cpuMsPerSaga":{"api":0.59,"worker":0.8,"simulator":0.81,"driver":0.15,"postgres":1.72,"redis":0.2,"others":0.05},"machineBusyPct":98,"bareBullmqJobsPerSec":26525.2,"ratioToBareBullmq":0.0171,"readyP50Ms":438,"readyP99Ms":801,"hostStepsP50Ms":155,"overheadP50Ms":107,"overheadP99Ms":161,"overheadWithHostWaitP50Ms":311,"overheadWithHostWaitP99Ms":655,"coldReadyP50Ms":668,"coldReadyP99Ms":1016,"coldOverheadP50Ms":298,"coldOverheadP99Ms":368,"targets":{"sagasPerSec":300,"overheadP99Ms":50},"meetsTargets":{"sagasPerSec":true,"overheadP99Ms":false}}';
 
 /**
  * bench:replicas: `npm run bench:replicas -- --quick` on a machine busy with other test runs

@@ -82,6 +82,8 @@ const HOTPLUG: readonly FigureSpec[] = [
   { path: 'overheadP99Ms', unit: 'ms', target: { key: 'overheadP99Ms', op: '<=' } },
   { path: 'overheadWithHostWaitP50Ms', unit: 'ms' },
   { path: 'overheadWithHostWaitP99Ms', unit: 'ms' },
+  { path: 'coldReadyP99Ms', unit: 'ms' },
+  { path: 'coldOverheadP99Ms', unit: 'ms' },
   { path: 'machineBusyPct', unit: '%' },
 ];
 
