@@ -48,8 +48,10 @@ describe('closeWhenStarted', () => {
   });
 
   it('still closes when Redis is away (the wait ends in an error, not in ready)', async () => {
-    // Nothing listens on port 1: the connection is refused.
-    const connection = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: null, lazyConnect: true });
+    // Nothing listens on port 1: the connection is refused. ioredis's disconnect() arms a timer
+    // (disconnectTimeout, 2 s by default) that only the socket's next 'close' clears, and a
+    // refused socket has closed already: left at 2 s it kept Jest from exiting after the run.
+    const connection = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: null, lazyConnect: true, disconnectTimeout: 10 });
     connection.on('error', () => undefined);
     const waits: string[] = [];
     const target = {
