@@ -231,9 +231,10 @@ async function burst(s: Stack): Promise<{ ids: string[]; owners: Map<string, str
   return { ids, owners };
 }
 
+/** DELETEs a burst and waits until no removal runs; a hot-remove that gives up leaves its expansion `active`. */
 async function removeAll(s: Stack, ids: readonly string[], owners: ReadonlyMap<string, string>): Promise<void> {
   await Promise.all(ids.map((id) => s.client.call('DELETE', `/v1/expansions/${id}`, { key: owners.get(id) ?? '' })));
-  await settled(s, ids, ['released', 'failed']);
+  await settled(s, ids, ['released', 'failed', 'active']);
 }
 
 async function settled(s: Stack, ids: readonly string[], states: readonly string[]): Promise<void> {
