@@ -19,7 +19,7 @@
 import { createTestDatabase } from '@mxs/persistence';
 import type { TestDatabase } from '@mxs/persistence';
 import type { AppProcess } from '@mxs/test-kit';
-import { ADMIN_KEY, admin, dropQueueKeys, spawnApp } from '@mxs/test-kit';
+import { ADMIN_KEY, admin, dropQueueKeys, spawnApp, waitFor } from '@mxs/test-kit';
 import { nearestRank } from '@mxs/sla-metrics';
 import { generateFleetSpec } from '@mxs/topology';
 import { Queue, Worker } from 'bullmq';
@@ -237,12 +237,11 @@ async function removeAll(s: Stack, ids: readonly string[], owners: ReadonlyMap<s
   await settled(s, ids, ['released', 'failed', 'active']);
 }
 
-async function settled(s: Stack, ids: readonly string[], states: readonly string[]): Promise<void> {
-  for (;;) {
+function settled(s: Stack, ids: readonly string[], states: readonly string[]): Promise<void> {
+  return waitFor(`${ids.length} expansions ${states.join(' or ')}`, async () => {
     const { rows } = await s.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM expansions WHERE id = ANY($1::uuid[]) AND state = ANY($2::text[])`, [ids, states]);
-    if ((rows[0]?.n ?? 0) === ids.length) return;
-    await sleep(50);
-  }
+    return (rows[0]?.n ?? 0) === ids.length;
+  }, 60_000, 50);
 }
 
 /** Time to ready of a burst's expansions, and mxs's part of it. */

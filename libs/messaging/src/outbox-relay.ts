@@ -22,7 +22,7 @@ export interface RelayOptions {
   readonly enabled: boolean;
 }
 
-/** Rows are relayed in the order they were committed per `payload.expansionId` (see relayOnce). */
+/** Rows are relayed in the order they were committed per `payload.expansionId` (see relayBatch). */
 
 export const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
 
