@@ -2,6 +2,7 @@
 import type { HotplugJob } from '@mxs/contracts';
 import { QUEUES, hotplugJobSchema } from '@mxs/contracts';
 import type { Job } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { OutboxRelay } from '@mxs/messaging';
 import type { ApiUnderTest, TestEnvironment } from './testing/api-harness';
@@ -78,6 +79,28 @@ describe('outbox to the hotplug queue', () => {
       return found?.published === true ? found : undefined;
     }, 'the outbox row to be marked published');
     expect(row).toEqual({ queue: 'hotplug', job_name: 'hot-add', published: true });
+  });
+
+  it('puts a committed row on its queue without a relay pass, and marks it sent once it can', async () => {
+    // A row held by another replica's relay pass: passes here skip it, so only publishNow can send it.
+    const id = randomUUID();
+    const payload = { operationId: id, kind: 'hot-add', expansionId: randomUUID(), requestId: 'req-now' };
+    await sql(api, `INSERT INTO outbox (id, queue, job_name, payload) VALUES ($1, 'hotplug', 'hot-add', $2)`, [id, payload]);
+    const holder = new Client({ connectionString: api.config.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT id FROM outbox WHERE id = $1 FOR UPDATE`, [id]);
+      expect(await api.app.get(OutboxRelay).relayOnce()).toBe(0);
+      api.app.get(OutboxRelay).publishNow([{ id, queue: 'hotplug', jobName: 'hot-add', payload }]);
+      expect((await hotplugJob(id)).data).toEqual(payload);
+      const published = (): Promise<boolean | undefined> => sql<{ p: boolean }>(api, `SELECT published_at IS NOT NULL AS p FROM outbox WHERE id = $1`, [id]).then(([r]) => r?.p);
+      expect(await published()).toBe(false);
+      await holder.query('COMMIT');
+      await eventually(async () => ((await published()) === true ? true : undefined), 'the row marked sent');
+    } finally {
+      await holder.end();
+    }
   });
 
   it('gives every accepted expansion exactly one job, and a relay that runs again adds none', async () => {

@@ -3,8 +3,8 @@ import type { ExpansionState, ExpansionView, ExtentView, HotplugJob, TransitionV
 import { QUEUES } from '@mxs/contracts';
 import { isCheckViolation } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
-import type { PreparedStatement, Queued } from '@mxs/messaging';
-import { Batcher, runPrepared } from '@mxs/messaging';
+import type { CommittedRow, PreparedStatement, Queued } from '@mxs/messaging';
+import { Batcher, OutboxRelay, runPrepared } from '@mxs/messaging';
 import { COMMIT_BATCH } from './commit-batcher';
 import type { OperationRow, OperationView } from './operation-view';
 import { operationView } from './operation-view';
@@ -106,7 +106,10 @@ export interface ExpansionFilter {
 /** SQL for expansions: PostgreSQL's constraints, not this code, decide what may coexist. */
 @Injectable()
 export class ExpansionStore {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly relay: OutboxRelay,
+  ) {}
 
   // One batch at a time per process, so two of its batches never lock tenants and hosts in
   // opposite orders (two in flight measured slower, too).
@@ -128,13 +131,17 @@ export class ExpansionStore {
         // Some part was refused and so was all of it: each gets its own answer below.
       }
     }
+    const committed = batch.filter((q) => placed.has(q.item.view.id)).map((q) => q.item);
+    this.relay.publishNow(committed.map(hotAddRow));
     for (const q of batch) {
       if (placed.has(q.item.view.id)) {
         q.resolve('committed');
         continue;
       }
       try {
-        q.resolve(await this.commitOne(q.item));
+        const outcome = await this.commitOne(q.item);
+        if (outcome === 'committed') this.relay.publishNow([hotAddRow(q.item)]);
+        q.resolve(outcome);
       } catch (error) {
         q.reject(error);
       }
@@ -241,6 +248,11 @@ function hotAddJob(x: NewExpansion): HotplugJob {
     extents: v.extents.map((e) => ({ deviceId: e.deviceId, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB })),
     requestId: x.requestId,
   };
+}
+
+/** The outbox row COMMIT_BATCH wrote for the placement: its expansion's first. */
+function hotAddRow(x: NewExpansion): CommittedRow {
+  return { id: x.operationId, queue: QUEUES.hotplug, jobName: 'hot-add', payload: hotAddJob(x) };
 }
 
 /** COMMIT_BATCH's parameters: the placements, and all their extents, as a JSON document each. */

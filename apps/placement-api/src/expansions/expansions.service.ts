@@ -209,8 +209,8 @@ export class ExpansionsService {
     } finally {
       this.view.settle(fleet, id, committed);
     }
+    // The store has put its job on the queue (or left it to the relay).
     this.metrics.placed(body.placedTier ?? 'direct', body.sizeGiB);
-    this.relay.kick();
     return { status: 202, body, replayed: false };
   }
 }
