@@ -12,6 +12,8 @@ export const workerConfigSchema = baseConfigSchema.extend({
   MXS_HOST_AGENT_TOKEN: envString({ minLength: 16, what: 'expected the host agents\' shared token (16+ characters)' }),
   /** Jobs this process holds at once: one saga per host runs, a few more wait their turn in line (cheap: they only wait). */
   MXS_WORKER_CONCURRENCY: envInteger({ min: 1, max: 4096, default: 256 }),
+  /** BullMQ workers those slots are split between: each fetches a few jobs and starts them, rather than one fetching a whole burst first. */
+  MXS_WORKER_LANES: envInteger({ min: 1, max: 256, default: 16 }),
   /** A crashed worker's host lease lapses after this; a live one renews it at a third of it. */
   MXS_HOST_LEASE_MS: envInteger({ min: 500, max: 600_000, default: 15_000 }),
   /** BullMQ's job lock: a job whose worker died is picked up again about this long after. */

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { HotplugJob, HotplugJobName } from '@mxs/contracts';
 import { HOTPLUG_JOBS, QUEUES, hotplugJobSchema } from '@mxs/contracts';
-import { checkJobWiring, closeWhenStarted } from '@mxs/messaging';
+import { checkJobWiring, closeWhenStarted, workerLanes } from '@mxs/messaging';
 import type { Job } from 'bullmq';
-import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from './config';
 import type { SagaResult } from './sagas/hotplug-sagas';
@@ -26,7 +27,7 @@ const WAIT_MS: Partial<Record<SagaResult, number>> = { 'host-busy': 200, 'waitin
 export class HotplugProcessor {
   private readonly log = new Logger(HotplugProcessor.name);
   private readonly shutdown = new AbortController();
-  private worker: Worker | null = null;
+  private workers: Worker[] = [];
   private readonly handlers: Record<HotplugJobName, Handler>;
 
   constructor(
@@ -37,8 +38,8 @@ export class HotplugProcessor {
     checkJobWiring(QUEUES.hotplug, this.handlers, HOTPLUG_JOBS);
   }
 
-  start(connection: Redis): Worker {
-    this.worker = new Worker(QUEUES.hotplug, (job, token) => this.process(job, token), {
+  start(connection: Redis): void {
+    this.workers = workerLanes(QUEUES.hotplug, (job, token) => this.process(job, token), {
       connection,
       prefix: this.config.MXS_QUEUE_PREFIX,
       concurrency: this.config.MXS_WORKER_CONCURRENCY,
@@ -46,23 +47,24 @@ export class HotplugProcessor {
       stalledInterval: Math.max(250, Math.floor(this.config.MXS_JOB_LOCK_MS / 2)),
       // A saga is safe to re-run after its worker died, however often that happens.
       maxStalledCount: 100,
-    });
-    this.worker.on('error', (error) => this.log.warn(`hotplug worker: ${error.message}`));
-    // A saga's own failures end in its compensation; a job that fails is infrastructure trouble, retried by BullMQ.
-    this.worker.on('failed', (job, error) => this.log.warn({ operationId: job?.id, attempts: job?.attemptsMade, err: error }, `hotplug job failed: ${error.message}`));
-    return this.worker;
+    }, this.config.MXS_WORKER_LANES);
+    for (const worker of this.workers) {
+      worker.on('error', (error) => this.log.warn(`hotplug worker: ${error.message}`));
+      // A saga's own failures end in its compensation; a job that fails is infrastructure trouble, retried by BullMQ.
+      worker.on('failed', (job, error) => this.log.warn({ operationId: job?.id, attempts: job?.attemptsMade, err: error }, `hotplug job failed: ${error.message}`));
+    }
   }
 
   /** Stops taking jobs; running sagas get `graceMs` to finish, then stop at a checkpoint. */
   async stop(graceMs: number): Promise<void> {
-    const worker = this.worker;
-    if (worker === null) return;
+    const workers = this.workers;
+    if (workers.length === 0) return;
     const grace = setTimeout(() => this.shutdown.abort(), graceMs);
     try {
-      await closeWhenStarted(worker);
+      await Promise.all(workers.map((w) => closeWhenStarted(w)));
     } finally {
       clearTimeout(grace);
-      this.worker = null;
+      this.workers = [];
     }
   }
 

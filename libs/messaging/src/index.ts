@@ -4,3 +4,4 @@ export * from './batcher';
 export * from './prepared';
 export * from './infra-providers';
 export * from './job-wiring';
+export * from './worker-lanes';
