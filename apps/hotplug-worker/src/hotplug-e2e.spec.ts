@@ -1,7 +1,11 @@
 /// <reference types="jest" />
 import { expansionEventSchema, usageEventSchema } from '@mxs/contracts';
+import type { HostAgent } from '@mxs/host-agent';
 import { admin } from '@mxs/test-kit';
+import type { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
 import { TestStack } from './testing/stack';
+import { HOST_AGENT } from './tokens';
 
 /** Counts of the simulator's effects for one expansion, by kind: each should happen once. */
 async function effects(stack: TestStack, expansionId: string): Promise<Record<string, number>> {
@@ -12,10 +16,11 @@ async function effects(stack: TestStack, expansionId: string): Promise<Record<st
 }
 
 let stack: TestStack;
+let worker: { app: INestApplication };
 
 beforeAll(async () => {
   stack = await TestStack.start('hotplug-e2e');
-  await stack.startWorker();
+  worker = await stack.startWorker();
 }, 120_000);
 
 afterAll(async () => {
@@ -116,6 +121,55 @@ describe('an expansion from request to release', () => {
     expect(detail.operations.flatMap((o) => o.steps).every((s) => s.durationMs >= 0)).toBe(true);
     const [extents] = await stack.sql<{ live: number }>(`SELECT count(*) FILTER (WHERE live)::int AS live FROM expansion_extents WHERE expansion_id = $1`, [id]);
     expect(extents?.live).toBe(0);
+  });
+
+  it('runs a step while the checkpoint of the one before it is still being written', async () => {
+    const vmId = stack.tenant.vmIds[3] as string;
+    const hostId = stack.fleet.hosts[3]?.id as string;
+    const agent = worker.app.get<HostAgent>(HOST_AGENT);
+    const { offerExtents, acceptExtents } = agent;
+    const holder = new Client({ connectionString: stack.db.url });
+    await holder.connect();
+    let held = false;
+    let timer: NodeJS.Timeout | undefined;
+    let heldAtAccept: boolean | null = null;
+    const letGo = async (): Promise<void> => {
+      if (!held) return;
+      held = false;
+      await holder.query('COMMIT');
+    };
+    // Once the fabric has offered, the operation's row is locked, as by a write that takes long:
+    // the offer's checkpoint cannot commit until the lock goes, which the host's accept lets go
+    // (or, should the accept never come while the lock stands, a timer 3 s later).
+    agent.offerExtents = async (req, opts) => {
+      await offerExtents.call(agent, req, opts);
+      if (req.hostId !== hostId || heldAtAccept !== null || held) return;
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM operations WHERE expansion_id = $1 AND kind = 'hot-add' FOR UPDATE`, [req.expansionId]);
+      held = true;
+      timer = setTimeout(() => void letGo(), 3_000);
+    };
+    agent.acceptExtents = async (req, opts) => {
+      if (req.hostId === hostId && heldAtAccept === null) {
+        heldAtAccept = held;
+        await letGo();
+      }
+      return acceptExtents.call(agent, req, opts);
+    };
+    try {
+      const id = (await stack.requestExpansion(vmId, { sizeGiB: 2, tier: 'any' })).body.id as string;
+      await stack.expansionReaches(id, ['active']);
+      expect(heldAtAccept).toBe(true);
+      // Every step's checkpoint is there all the same, each effect happened once.
+      const [op] = await stack.sql<{ steps: string[] }>(`SELECT array(SELECT jsonb_object_keys(checkpoint->'steps') ORDER BY 1) AS steps FROM operations WHERE expansion_id = $1 AND kind = 'hot-add'`, [id]);
+      expect(op?.steps).toEqual(['fabric-offer', 'host-accept', 'host-online', 'vm-plug']);
+      expect(await effects(stack, id)).toMatchObject({ 'extents-offered': 1, 'extents-accepted': 1, 'region-onlined': 1, 'vm-plugged': 1 });
+    } finally {
+      Object.assign(agent, { offerExtents, acceptExtents });
+      clearTimeout(timer);
+      await letGo();
+      await holder.end();
+    }
   });
 
   it('runs one hot-plug at a time per host, and hosts side by side', async () => {

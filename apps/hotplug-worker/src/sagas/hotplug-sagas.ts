@@ -148,14 +148,31 @@ export class HotplugSagas {
     return (await this.tryUndo(job, [releaseStep(this.agent, job, this.deadlines, true)], checkpoint, signal)) === null;
   }
 
+  /**
+   * Runs the steps not yet done, each checkpointed. A step's checkpoint is written while the next
+   * step runs, not before it: each step is idempotent at the agent, so a run that died before a
+   * write repeats that step harmlessly. Writes stay in order (each waits for the one before),
+   * and all are committed before this returns, so a saga never ends ahead of its checkpoint.
+   */
   private async runSteps(job: RunningJob, steps: Step[], section: 'steps' | 'undone', checkpoint: OperationCheckpoint, signal: AbortSignal): Promise<void> {
     const done = checkpoint[section] ?? {};
-    for (const step of steps) {
-      if (done[step.name] !== undefined) continue;
-      const record = await runStep(step, signal, this.timing, (code) => this.metrics.retried(job.kind, step.name, code));
-      this.metrics.stepDone(job.kind, step.name, record.durationMs / 1000);
-      await this.store.recordStep(job.operationId, section, step.name, record);
+    let written: Promise<void> = Promise.resolve();
+    try {
+      for (const step of steps) {
+        if (done[step.name] !== undefined) continue;
+        const record = await runStep(step, signal, this.timing, (code) => this.metrics.retried(job.kind, step.name, code));
+        this.metrics.stepDone(job.kind, step.name, record.durationMs / 1000);
+        await written;
+        written = this.store.recordStep(job.operationId, section, step.name, record);
+        // Awaited at the next step or below; meanwhile a failed write must not count as unhandled.
+        written.catch(() => undefined);
+      }
+    } catch (error) {
+      // A step that failed lets the checkpoint of the one before it finish; its own error wins.
+      await written.catch(() => undefined);
+      throw error;
     }
+    await written;
   }
 
   private async finish(job: RunningJob, ending: Ending): Promise<SagaResult> {
