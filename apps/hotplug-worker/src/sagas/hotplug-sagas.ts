@@ -8,7 +8,7 @@ import { WorkerMetrics } from '../metrics/worker-metrics';
 import { HOST_AGENT, WORKER_CONFIG } from '../tokens';
 import type { WorkerConfig } from '../config';
 import type { OperationCheckpoint } from '@mxs/persistence';
-import type { Ending, OperationSnapshot } from './operation-store';
+import type { Ending, FinishedStep, OperationSnapshot } from './operation-store';
 import { OperationStore } from './operation-store';
 import { HostTurns } from './host-turns';
 import type { Deadlines } from './saga-steps';
@@ -87,8 +87,9 @@ export class HotplugSagas {
           ? [releaseStep(this.agent, job, this.deadlines, true)] // the fabric takes the region and the VM's share at once
           : hotRemoveSteps(this.agent, job, this.deadlines);
     const started = Date.now();
+    let last: FinishedStep | null;
     try {
-      await this.runSteps(job, steps, 'steps', s.checkpoint, signal);
+      last = await this.runSteps(job, steps, 'steps', s.checkpoint, signal, { keepLast: true });
     } catch (error) {
       if (!(error instanceof SagaStop) || error.kind === 'interrupted') throw error;
       this.metrics.failed(job.kind, error.step, error.kind);
@@ -97,8 +98,8 @@ export class HotplugSagas {
     }
     this.metrics.sagaDone(job.kind, 'done', (Date.now() - started) / 1000);
     return job.kind === 'hot-add'
-      ? this.finish(job, { operationState: 'done', from: ['attaching'], to: 'active', reason: null, returnCapacity: false, usage: 'expansion.activated' })
-      : this.finish(job, { operationState: 'done', from: ['detaching'], to: 'released', reason: null, returnCapacity: true, usage: 'expansion.released' });
+      ? this.finish(job, { operationState: 'done', from: ['attaching'], to: 'active', reason: null, returnCapacity: false, usage: 'expansion.activated' }, last)
+      : this.finish(job, { operationState: 'done', from: ['detaching'], to: 'released', reason: null, returnCapacity: true, usage: 'expansion.released' }, last);
   }
 
   /** A hot-add whose expansion was removed before any step ran has nothing to do. */
@@ -152,16 +153,22 @@ export class HotplugSagas {
    * Runs the steps not yet done, each checkpointed. A step's checkpoint is written while the next
    * step runs, not before it: each step is idempotent at the agent, so a run that died before a
    * write repeats that step harmlessly. Writes stay in order (each waits for the one before),
-   * and all are committed before this returns, so a saga never ends ahead of its checkpoint.
+   * and all are committed before this returns, so a saga never ends ahead of its checkpoint;
+   * with `keepLast`, the last step's is returned instead, for the ending to write with it.
    */
-  private async runSteps(job: RunningJob, steps: Step[], section: 'steps' | 'undone', checkpoint: OperationCheckpoint, signal: AbortSignal): Promise<void> {
+  private async runSteps(job: RunningJob, steps: Step[], section: 'steps' | 'undone', checkpoint: OperationCheckpoint, signal: AbortSignal, options: { keepLast?: boolean } = {}): Promise<FinishedStep | null> {
     const done = checkpoint[section] ?? {};
     let written: Promise<void> = Promise.resolve();
+    let last: FinishedStep | null = null;
     try {
-      for (const step of steps) {
+      for (const [i, step] of steps.entries()) {
         if (done[step.name] !== undefined) continue;
         const record = await runStep(step, signal, this.timing, (code) => this.metrics.retried(job.kind, step.name, code));
         this.metrics.stepDone(job.kind, step.name, record.durationMs / 1000);
+        if (options.keepLast === true && i === steps.length - 1) {
+          last = { step: step.name, record };
+          break;
+        }
         await written;
         written = this.store.recordStep(job.operationId, section, step.name, record);
         // Awaited at the next step or below; meanwhile a failed write must not count as unhandled.
@@ -173,10 +180,11 @@ export class HotplugSagas {
       throw error;
     }
     await written;
+    return last;
   }
 
-  private async finish(job: RunningJob, ending: Ending): Promise<SagaResult> {
-    const events = await this.store.end(job, ending, new Date(), job.runId);
+  private async finish(job: RunningJob, ending: Ending, lastStep: FinishedStep | null = null): Promise<SagaResult> {
+    const events = await this.store.end(job, ending, new Date(), job.runId, lastStep);
     if (events === null) {
       // Its lease lapsed and another run holds the host: that run ends the saga, not this one.
       this.log.warn({ operationId: job.operationId, expansionId: job.expansionId, requestId: job.requestId }, `${job.kind} lost its host lease before it could end; another run finishes it`);

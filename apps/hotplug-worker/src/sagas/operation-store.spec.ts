@@ -107,6 +107,20 @@ describe('OperationStore', () => {
     expect(live).toEqual([{ live: false }]);
   });
 
+  it('writes the last step\'s checkpoint with the ending, and neither when the run no longer holds the host', async () => {
+    const a = await placed(4, 40);
+    await store.begin(a, 60_000, RUN_A);
+    await store.recordStep(a.operationId, 'steps', 'fabric-offer', { finishedAt: '2026-11-21T10:00:00.000Z', durationMs: 5, attempts: 1, errors: [] });
+    const last = { step: 'vm-plug', record: { finishedAt: '2026-11-21T10:00:02.000Z', durationMs: 9, attempts: 1, errors: [] } };
+    expect(await store.end(a, released, new Date(), RUN_B, last)).toBeNull();
+    expect(Object.keys((await store.snapshotOf(a.operationId))?.checkpoint.steps ?? {})).toEqual(['fabric-offer']);
+    expect(await store.end(a, released, new Date(), RUN_A, last)).toBe(1);
+    const [op] = (await db.query(`SELECT state, step, checkpoint FROM operations WHERE id = $1`, [a.operationId])) as { state: string; step: string; checkpoint: { steps: Record<string, unknown> } }[];
+    expect(op?.state).toBe('done');
+    expect(op?.step).toBe('vm-plug');
+    expect(op?.checkpoint.steps).toEqual({ 'fabric-offer': expect.objectContaining({ durationMs: 5 }), 'vm-plug': last.record });
+  });
+
   it('keeps each finished step in the checkpoint, so a re-run skips it', async () => {
     const a = await placed(4, 28);
     await store.recordStep(a.operationId, 'steps', 'fabric-offer', { finishedAt: '2026-11-21T10:00:00.000Z', durationMs: 5, attempts: 1, errors: [] });

@@ -52,14 +52,16 @@ WHERE o.id = s.operation_id`,
 };
 
 /**
- * Ends a saga with everything its ending changes: OperationStore.end. It moves tenant and host
+ * Ends a saga with everything its ending changes: OperationStore.end. The checkpoint of the
+ * saga's last step ($17 name, $18 record) comes with it, rather than in a write of its own that
+ * the ending, and the next saga on the host, would wait for. It moves tenant and host
  * counters the API's batched commits move too, and in their order, the tenant's row before the
  * host's: h reads t, so t runs first (PostgreSQL runs the WITH statements nothing reads last to
  * first, which put the host first and deadlocked with placements, each waiting out
  * deadlock_timeout).
  */
 const END_SAGA: PreparedStatement = {
-  name: 'mxs_saga_end_v1',
+  name: 'mxs_saga_end_v2',
   text: `
 WITH held AS (
   SELECT 1 FROM host_leases WHERE host_id = $10 AND run_id = $15 FOR UPDATE
@@ -77,7 +79,11 @@ WITH held AS (
 ), h AS (
   UPDATE hosts SET mapped_gib = mapped_gib - u.size_gib, updated_at = now() FROM u WHERE $6::boolean AND hosts.id = u.host_id AND EXISTS (SELECT 1 FROM t)
 ), op AS (
-  UPDATE operations SET state = $7, finished_at = clock_timestamp(), updated_at = now(), last_error = coalesce($8, last_error) WHERE id = $9 AND EXISTS (SELECT 1 FROM held)
+  UPDATE operations SET state = $7, finished_at = clock_timestamp(), updated_at = now(), last_error = coalesce($8, last_error),
+    step = coalesce($17, step),
+    checkpoint = CASE WHEN $17::text IS NULL THEN checkpoint
+      ELSE checkpoint || jsonb_build_object('steps', coalesce(checkpoint -> 'steps', '{}'::jsonb) || jsonb_build_object($17::text, $18::jsonb)) END
+  WHERE id = $9 AND EXISTS (SELECT 1 FROM held)
 ), lease AS (
   DELETE FROM host_leases WHERE host_id = $10 AND run_id = $15
 ), ev AS (
@@ -91,11 +97,15 @@ WITH held AS (
 SELECT (SELECT count(*) FROM ev)::int AS events, EXISTS (SELECT 1 FROM held) AS held`,
 };
 
-interface StepWrite {
-  readonly operationId: string;
-  readonly section: 'steps' | 'undone';
+/** A step that finished, and what its checkpoint says of it. */
+export interface FinishedStep {
   readonly step: string;
   readonly record: StepRecord;
+}
+
+interface StepWrite extends FinishedStep {
+  readonly operationId: string;
+  readonly section: 'steps' | 'undone';
 }
 
 export interface OperationSnapshot {
@@ -217,9 +227,9 @@ export class OperationStore {
    * relay's kick, or `null` when this run no longer holds the host's lease (another run took
    * over): then nothing changes. The events come from the shared builders; the statement fills
    * in what only the moved row knows (the state it left, the tier it was placed on) and writes
-   * them only if it moved.
+   * them only if it moved. `lastStep`, when given, is added to the checkpoint's steps with it.
    */
-  async end(job: HotplugJob, ending: Ending, at: Date, runId: string): Promise<number | null> {
+  async end(job: HotplugJob, ending: Ending, at: Date, runId: string, lastStep: FinishedStep | null = null): Promise<number | null> {
     const facts = { tenantId: job.tenantId, vmId: job.vmId, hostId: job.hostId, sizeGiB: job.sizeGiB, placedTier: null };
     const events: OutboxRow[] = [];
     if (ending.to !== null) {
@@ -233,7 +243,7 @@ export class OperationStore {
       [
         job.expansionId, ending.from, ending.to, ending.reason, job.requestId, ending.returnCapacity,
         ending.operationState, ending.operationState === 'failed' ? ending.reason : null, job.operationId, job.hostId,
-        ...outboxParams(events), runId, at,
+        ...outboxParams(events), runId, at, lastStep?.step ?? null, lastStep === null ? null : JSON.stringify(lastStep.record),
       ],
     ))) as { events: number; held: boolean }[];
     const row = rows[0];
