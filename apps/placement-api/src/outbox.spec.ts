@@ -183,6 +183,29 @@ describe('outbox to the hotplug queue', () => {
     }
   });
 
+  it('a DELETE queues its hot-remove itself only once every older row of the expansion is sent', async () => {
+    const placed = (await requestExpansion(api, acme, vm(), { sizeGiB: 2, tier: 'any' })).body as Placed;
+    const addId = await operationOf(placed.id, 'hot-add');
+    await hotplugJob(addId);
+    // As if the hot-add's row were still being relayed by another replica: unsent, and locked.
+    await sql(api, `UPDATE outbox SET published_at = NULL WHERE id = $1`, [addId]);
+    const holder = new Client({ connectionString: api.config.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT id FROM outbox WHERE id = $1 FOR UPDATE`, [addId]);
+      expect((await call(api.url, 'DELETE', `/v1/expansions/${placed.id}`, { key: acme.key })).status).toBe(202);
+      const removeId = await operationOf(placed.id, 'hot-remove');
+      await api.app.get(OutboxRelay).relayOnce();
+      expect(await queues.queue(QUEUES.hotplug).getJob(removeId)).toBeUndefined();
+      await holder.query('COMMIT');
+      await api.app.get(OutboxRelay).relayAll();
+      expect((await hotplugJob(removeId)).name).toBe('hot-remove');
+    } finally {
+      await holder.end();
+    }
+  });
+
   it('sends a row that waited behind its expansion\'s older one in the same round, not at the next poll', async () => {
     await api.close();
     const quiet = await startApi(env.env({ MXS_OUTBOX_RELAY: 'false', MXS_AUTOMATION_CONCURRENCY: '0' }));

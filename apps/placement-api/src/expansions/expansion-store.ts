@@ -39,9 +39,11 @@ const EXTENT_ORDER = `ORDER BY x.device_id, x.offset_gib`;
  * it is after, in the columns of VIEW_COLUMNS. It took a transaction of five statements and a
  * read after it. Extents change only when an expansion is placed and when its capacity is
  * returned, in no removable state, so the statement's snapshot holds the ones the lock guards.
+ * It also answers the job it queued (`job`) when no older outbox row of the expansion is still
+ * unsent (`job_first`): then the API may put it on the queue itself, as after a placement.
  */
 export const REQUEST_DETACH: PreparedStatement = {
-  name: 'mxs_request_detach_v1',
+  name: 'mxs_request_detach_v2',
   text: `
 WITH found AS (
   SELECT * FROM expansions WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) FOR UPDATE
@@ -64,8 +66,11 @@ WITH found AS (
   SELECT $4, $7, 'hot-remove', jsonb_build_object('operationId', $4::uuid, 'kind', 'hot-remove', 'expansionId', go.id, 'tenantId', go.tenant_id,
     'vmId', go.vm_id, 'hostId', go.host_id, 'sizeGiB', go.size_gib, 'extents', ext.live, 'requestId', $5::text) || $6::jsonb
   FROM go, ext
+  RETURNING payload
 )
-SELECT f.state AS state_before, f.id, f.vm_id, f.host_id, f.size_gib, f.tier, f.placed_tier, f.layout, f.interleave_ways,
+SELECT (SELECT payload FROM ob) AS job,
+  NOT EXISTS (SELECT 1 FROM outbox o WHERE o.published_at IS NULL AND o.payload->>'expansionId' = $1::text) AS job_first,
+  f.state AS state_before, f.id, f.vm_id, f.host_id, f.size_gib, f.tier, f.placed_tier, f.layout, f.interleave_ways,
   f.max_added_latency_ns, coalesce(u.state, f.state) AS state, f.reason, f.created_at, coalesce(u.updated_at, f.updated_at) AS updated_at,
   ext.every AS extents
 FROM found f CROSS JOIN ext LEFT JOIN u ON true`,
@@ -227,10 +232,16 @@ export class ExpansionStore {
     removable: readonly ExpansionState[],
     force = false,
   ): Promise<{ before: ExpansionState; view: ExpansionView } | null> {
-    const [row] = await runPrepared<ExpansionRow & { state_before: ExpansionState }>(this.db, REQUEST_DETACH, [
+    const [row] = await runPrepared<ExpansionRow & { state_before: ExpansionState; job: HotplugJob | null; job_first: boolean }>(this.db, REQUEST_DETACH, [
       id, tenantId ?? null, removable, operationId, requestId, JSON.stringify(force ? { force } : {}), QUEUES.hotplug,
     ]);
-    return row === undefined ? null : { before: row.state_before, view: toView(row) };
+    if (row === undefined) return null;
+    if (row.job !== null) {
+      // The expansion's older rows are all sent: its hot-add is on the queue, so this may go too. Else the relay keeps the order.
+      if (row.job_first) this.relay.publishNow([{ id: operationId, queue: QUEUES.hotplug, jobName: 'hot-remove', payload: row.job }]);
+      else this.relay.kick();
+    }
+    return { before: row.state_before, view: toView(row) };
   }
 }
 

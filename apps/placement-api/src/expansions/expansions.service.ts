@@ -10,7 +10,6 @@ import { ApiError } from '../errors';
 import { FleetView } from '../fleet/fleet-view';
 import type { StoredAnswer } from '../fleet/fleet-snapshot';
 import { PlacementMetrics } from '../metrics/placement-metrics';
-import { OutboxRelay } from '@mxs/messaging';
 import type { ExpansionFilter } from './expansion-store';
 import type { OperationView } from './operation-view';
 import { ExpansionStore } from './expansion-store';
@@ -46,7 +45,6 @@ export class ExpansionsService {
     private readonly view: FleetView,
     private readonly store: ExpansionStore,
     private readonly metrics: PlacementMetrics,
-    private readonly relay: OutboxRelay,
   ) {}
 
   async create(call: PlacementCall): Promise<Accepted> {
@@ -102,7 +100,6 @@ export class ExpansionsService {
     if (before !== 'detaching' && !REMOVABLE_STATES.includes(before)) {
       throw new ApiError('expansion-not-removable', `expansion ${id} is ${before}; only ${REMOVABLE_STATES.join(', ')} expansions can be removed`, { state: before });
     }
-    this.relay.kick();
     return view;
   }
 
@@ -120,7 +117,6 @@ export class ExpansionsService {
     if (before !== 'detaching' && !FORCE_RELEASABLE_STATES.includes(before)) {
       throw new ApiError('expansion-not-removable', `expansion ${id} is ${before}; only ${FORCE_RELEASABLE_STATES.join(', ')} expansions can be force-released`, { state: before });
     }
-    this.relay.kick();
     return view;
   }
 
@@ -209,7 +205,6 @@ export class ExpansionsService {
     } finally {
       this.view.settle(fleet, id, committed);
     }
-    // The store has put its job on the queue (or left it to the relay).
     this.metrics.placed(body.placedTier ?? 'direct', body.sizeGiB);
     return { status: 202, body, replayed: false };
   }
