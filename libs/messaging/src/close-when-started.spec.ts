@@ -1,5 +1,6 @@
 /// <reference types="jest" />
 import { Queue, Worker } from 'bullmq';
+import { dropQueueKeys } from '@mxs/test-kit';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { closeWhenStarted, workerConnection } from './queues';
@@ -7,13 +8,7 @@ import { closeWhenStarted, workerConnection } from './queues';
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const prefix = `{mxs-test-${randomBytes(4).toString('hex')}}`;
 
-afterAll(async () => {
-  // The test's queues leave their meta keys behind: remove everything under its prefix.
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+afterAll(() => dropQueueKeys(REDIS_URL, prefix));
 
 describe('closeWhenStarted', () => {
   it('stops workers and queues closed the moment they were made, with no error left for nobody', async () => {

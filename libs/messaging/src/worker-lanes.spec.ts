@@ -1,20 +1,15 @@
 /// <reference types="jest" />
 import { Queue } from 'bullmq';
 import type { Worker } from 'bullmq';
+import { dropQueueKeys } from '@mxs/test-kit';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { closeWhenStarted, workerConnection } from './queues';
 import { workerLanes } from './worker-lanes';
 
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const prefix = `{mxs-test-${randomBytes(4).toString('hex')}}`;
 
-afterAll(async () => {
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+afterAll(() => dropQueueKeys(REDIS_URL, prefix));
 
 async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
   for (let i = 0; i < 400; i++) {
