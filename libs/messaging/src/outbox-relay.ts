@@ -106,12 +106,11 @@ export class OutboxRelay implements OnApplicationBootstrap {
 
   /**
    * Puts rows its caller has just committed on their queues at once, without waiting for a
-   * relay pass, then marks them sent. Only for rows no older row of whose expansion is unsent
-   * (a placement's hot-add; a hot-remove whose expansion's rows are all sent), so the order
-   * rule holds. Anything that goes wrong leaves
-   * the rows to the relay: a row sent by both is still one job (job id = row id). A relay pass
-   * is five round trips on a process busy with requests: in bench:hotplug's bursts it put
-   * 60–115 ms between a placement's commit and its job.
+   * relay pass, then marks them sent. Only for rows with no older unsent row of their expansion
+   * (a placement's hot-add; a hot-remove once its expansion's rows are all sent), so the order
+   * rule holds. Anything that goes wrong leaves the rows to the relay: a row sent by both is
+   * still one job (job id = row id). A relay pass is five round trips on a process busy with
+   * requests: in bench:hotplug's bursts it put 60–115 ms between a placement's commit and its job.
    */
   publishNow(rows: readonly CommittedRow[]): void {
     if (rows.length === 0) return;
