@@ -17,6 +17,8 @@ const KICK_DELAY_MS = 10;
 const MAX_BACKOFF_MS = 10_000;
 const ADD_TIMEOUT_MS = 3_000;
 const RETENTION = '1 day';
+/** Rows on their queues: by a relay pass, or by publishNow (which a pass may have beaten). */
+const MARK_SENT = `UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[]) AND published_at IS NULL`;
 
 export interface RelayOptions {
   readonly databaseUrl: string;
@@ -126,7 +128,7 @@ export class OutboxRelay implements OnApplicationBootstrap {
 
   /** Adds rows to their queues, a bulk per queue, job id = row id; `sent` hears of each bulk that went. */
   private async addToQueues(rows: readonly CommittedRow[], sent: (ids: string[]) => void): Promise<void> {
-    for (const [queue, group] of groupBy(rows, (r) => r.queue)) {
+    for (const [queue, group] of groupByQueue(rows)) {
       if (!isQueueName(queue)) throw new Error(`outbox row for unknown queue "${queue}"`);
       await withTimeout(this.queues.get(queue).addBulk(group.map((r) => ({ name: r.jobName, data: r.payload, opts: { jobId: r.id } }))), ADD_TIMEOUT_MS);
       sent(group.map((r) => r.id));
@@ -134,7 +136,7 @@ export class OutboxRelay implements OnApplicationBootstrap {
   }
 
   private async markSent(batch: readonly Queued<string, void>[]): Promise<void> {
-    await this.db.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[]) AND published_at IS NULL`, [batch.map((q) => q.item)]);
+    await this.db.query(MARK_SENT, [batch.map((q) => q.item)]);
     for (const q of batch) q.resolve();
   }
 
@@ -212,7 +214,7 @@ export class OutboxRelay implements OnApplicationBootstrap {
         const unsent = rows.filter((r) => !sent.includes(r.id)).map((r) => r.id);
         await m.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])`, [unsent, failure.slice(0, 500)]);
       }
-      if (sent.length > 0) await m.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [sent]);
+      if (sent.length > 0) await m.query(MARK_SENT, [sent]);
       return { sent: sent.length, heldBack: sent.length > 0 && rows.some((r) => r.held_back), failure };
     });
     if (result.failure !== null) throw new RelayError(result.failure, result.sent);
@@ -303,9 +305,9 @@ class RelayError extends Error {
   }
 }
 
-function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+function groupByQueue(rows: readonly CommittedRow[]): Map<string, CommittedRow[]> {
+  const groups = new Map<string, CommittedRow[]>();
+  for (const r of rows) groups.set(r.queue, [...(groups.get(r.queue) ?? []), r]);
   return groups;
 }
 

@@ -136,12 +136,13 @@ export class ExpansionStore {
         // Some part was refused and so was all of it: each gets its own answer below.
       }
     }
-    const [committed, refused] = partition(batch, (q) => placed.has(q.item.view.id));
+    const committed = batch.filter((q) => placed.has(q.item.view.id));
     this.relay.publishNow(committed.map((q) => hotAddRow(q.item)));
     // Answered once the next batch is on its way: replying to a batch (a response each) takes the
     // API longer than PostgreSQL takes for the statement, and the next batch need not wait for it.
     setImmediate(() => committed.forEach((q) => q.resolve('committed')));
-    for (const q of refused) {
+    for (const q of batch) {
+      if (placed.has(q.item.view.id)) continue;
       try {
         const outcome = await this.commitOne(q.item);
         if (outcome === 'committed') this.relay.publishNow([hotAddRow(q.item)]);
@@ -258,13 +259,6 @@ function hotAddJob(x: NewExpansion): HotplugJob {
     extents: v.extents.map((e) => ({ deviceId: e.deviceId, offsetGiB: e.offsetGiB, sizeGiB: e.sizeGiB })),
     requestId: x.requestId,
   };
-}
-
-function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
-  const yes: T[] = [];
-  const no: T[] = [];
-  for (const item of items) (test(item) ? yes : no).push(item);
-  return [yes, no];
 }
 
 /** The outbox row COMMIT_BATCH wrote for the placement: its expansion's first. */
