@@ -12,7 +12,11 @@
  *    that host, since a host runs one hot-plug at a time); also shown counting that wait.
  *    The figures are those of processes that have run the path before, as in service: a first
  *    burst on the freshly started processes is reported apart (`cold…`), then two more bursts
- *    warm them up, each removed before the next, and the fourth is measured.
+ *    warm them up, each removed before the next, and the next three are measured together
+ *    (one with `--quick`), each burst's own p99 printed beside the pooled one. The overhead is
+ *    split into where it goes: a host's first saga waits from the decision to its lease (commit,
+ *    queue, fetch) and on to its first step; a later one waits for the handoff from the saga
+ *    before it; and a saga waits between its own steps.
  * Prints a table, then one JSON line. `--only throughput|latency` runs one stage (the other's
  * figures are null); `--keep` leaves each stage's database for study in SQL.
  */
@@ -20,7 +24,6 @@ import { createTestDatabase } from '@mxs/persistence';
 import type { TestDatabase } from '@mxs/persistence';
 import type { AppProcess } from '@mxs/test-kit';
 import { ADMIN_KEY, admin, dropQueueKeys, spawnApp, waitFor } from '@mxs/test-kit';
-import { nearestRank } from '@mxs/sla-metrics';
 import { generateFleetSpec } from '@mxs/topology';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -31,6 +34,8 @@ import type { CpuSnapshot } from './cpu-accounting';
 import { snapshot, split } from './cpu-accounting';
 import { redisServerPid } from './api-load';
 import { KeepAliveCaller } from './keep-alive-call';
+import type { BurstExpansion, BurstFigures } from './hotplug-latency';
+import { burstFigures } from './hotplug-latency';
 
 const quick = process.argv.includes('--quick');
 const keep = process.argv.includes('--keep');
@@ -45,6 +50,8 @@ const IN_FLIGHT = 128;
 const LATENCY_EXPANSIONS = 200;
 /** Bursts between the cold one and the measured one: V8 compiles each path as it first runs it. */
 const WARM_UP_BURSTS = 2;
+/** Bursts measured after the warm-up, their expansions pooled. */
+const MEASURED_BURSTS = quick ? 1 : 3;
 
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -205,22 +212,26 @@ async function bareBullmq(): Promise<number> {
   return perSec;
 }
 
-type LatencyFigures = { readyP50Ms: number; readyP99Ms: number; overheadP50Ms: number; overheadP99Ms: number; hostP50Ms: number; overheadWithHostWaitP50Ms: number; overheadWithHostWaitP99Ms: number };
-
 /**
  * The latency stage on one stack: a first burst on freshly started processes (reported as the
- * cold figures), bursts that only warm up, then the measured burst. Every burst but the last is
- * removed before the next, so each one meets the same empty hosts.
+ * cold figures), bursts that only warm up, then the measured bursts, their expansions pooled
+ * (see burstFigures). Every burst but the last is removed before the next, so each one meets
+ * the same empty hosts.
  */
-async function latency(s: Stack): Promise<{ warm: LatencyFigures; cold: LatencyFigures }> {
+async function latency(s: Stack): Promise<{ warm: BurstFigures; cold: BurstFigures }> {
   const cold = await burst(s);
   await removeAll(s, cold.ids, cold.owners);
   for (let round = 0; round < WARM_UP_BURSTS; round++) {
     const b = await burst(s);
     await removeAll(s, b.ids, b.owners);
   }
-  const warm = await burst(s);
-  return { cold: await latencyFigures(s, cold.ids), warm: await latencyFigures(s, warm.ids) };
+  const measured: string[][] = [];
+  for (let round = 0; round < MEASURED_BURSTS; round++) {
+    const b = await burst(s);
+    measured.push(b.ids);
+    if (round < MEASURED_BURSTS - 1) await removeAll(s, b.ids, b.owners);
+  }
+  return { cold: burstFigures([await burstRows(s, cold.ids)]), warm: burstFigures(await Promise.all(measured.map((ids) => burstRows(s, ids)))) };
 }
 
 /** 200 expansions at once over 64 hosts, and back once all are active (or failed). */
@@ -244,35 +255,21 @@ function settled(s: Stack, ids: readonly string[], states: readonly string[]): P
   }, 60_000, 50);
 }
 
-/** Time to ready of a burst's expansions, and mxs's part of it. */
-async function latencyFigures(s: Stack, ids: readonly string[]): Promise<LatencyFigures> {
-  // A step's span is [finishedAt - durationMs, finishedAt]; the host runs one hot-plug at a time,
-  // so what it spent on steps (its own or earlier expansions') while this one waited is host time.
-  const { rows } = await s.sql.query<{ ready_ms: number; own_ms: number; host_busy_ms: number }>(
-    `WITH steps AS (
-       SELECT e.host_id, o.expansion_id, (v->>'finishedAt')::timestamptz AS fin, (v->>'durationMs')::float8 AS dur
-       FROM operations o JOIN expansions e ON e.id = o.expansion_id, jsonb_each(o.checkpoint->'steps') AS x(k, v)
-       WHERE o.kind = 'hot-add' AND e.id = ANY($1::uuid[])
-     ), ready AS (
-       SELECT e.id, e.host_id, e.created_at AS t0, (SELECT at FROM expansion_transitions t WHERE t.expansion_id = e.id AND t.to_state = 'active' LIMIT 1) AS t1
-       FROM expansions e WHERE e.id = ANY($1::uuid[])
-     )
-     SELECT extract(epoch FROM r.t1 - r.t0) * 1000 AS ready_ms,
-       (SELECT coalesce(sum(s.dur), 0) FROM steps s WHERE s.expansion_id = r.id) AS own_ms,
-       (SELECT coalesce(sum(greatest(0, extract(epoch FROM least(s.fin, r.t1) - greatest(s.fin - s.dur * interval '1 millisecond', r.t0)) * 1000)), 0)
-          FROM steps s WHERE s.host_id = r.host_id) AS host_busy_ms
-     FROM ready r WHERE r.t1 IS NOT NULL`,
+/**
+ * A burst's expansions as their rows tell it: the decision, the hot-add's lease, its steps as
+ * the worker timed them ([finishedAt - durationMs, finishedAt]), and when it went active.
+ */
+async function burstRows(s: Stack, ids: readonly string[]): Promise<BurstExpansion[]> {
+  const { rows } = await s.sql.query<{ id: string; host_id: string; t0: number; begun: number | null; t1: number | null; steps: [number, number][] }>(
+    `SELECT e.id, e.host_id, extract(epoch FROM e.created_at) * 1000 AS t0, extract(epoch FROM o.started_at) * 1000 AS begun,
+       (SELECT extract(epoch FROM t.at) * 1000 FROM expansion_transitions t WHERE t.expansion_id = e.id AND t.to_state = 'active' LIMIT 1) AS t1,
+       (SELECT coalesce(json_agg(json_build_array(f - (v->>'durationMs')::float8, f)), '[]')
+          FROM jsonb_each(o.checkpoint->'steps') AS x(k, v), LATERAL (SELECT extract(epoch FROM (v->>'finishedAt')::timestamptz) * 1000 AS f) AS fin) AS steps
+     FROM expansions e JOIN operations o ON o.expansion_id = e.id AND o.kind = 'hot-add'
+     WHERE e.id = ANY($1::uuid[])`,
     [ids],
   );
-  const at = (values: number[], p: number): number => (values.length === 0 ? NaN : nearestRank(values.sort((a, b) => a - b), p));
-  const ready = rows.map((r) => r.ready_ms);
-  const overhead = rows.map((r) => r.ready_ms - r.host_busy_ms);
-  const overheadOwn = rows.map((r) => r.ready_ms - r.own_ms);
-  return {
-    readyP50Ms: at(ready, 50), readyP99Ms: at(ready, 99),
-    overheadP50Ms: at(overhead, 50), overheadP99Ms: at(overhead, 99), hostP50Ms: at(rows.map((r) => r.own_ms), 50),
-    overheadWithHostWaitP50Ms: at(overheadOwn, 50), overheadWithHostWaitP99Ms: at(overheadOwn, 99),
-  };
+  return rows.map((r) => ({ id: r.id, hostId: r.host_id, decidedAt: Number(r.t0), begunAt: r.begun === null ? null : Number(r.begun), readyAt: r.t1 === null ? null : Number(r.t1), steps: r.steps }));
 }
 
 /** Runs `stage` on a stack of its own at `timeScale`, and takes the stack down whatever happens. */
@@ -293,7 +290,7 @@ async function main(): Promise<void> {
     t = await onStack(0, throughput);
     bare = await bareBullmq();
   }
-  const none: LatencyFigures = { readyP50Ms: NaN, readyP99Ms: NaN, overheadP50Ms: NaN, overheadP99Ms: NaN, hostP50Ms: NaN, overheadWithHostWaitP50Ms: NaN, overheadWithHostWaitP99Ms: NaN };
+  const none = burstFigures([]);
   let l = none;
   let cold = none;
   if (only !== 'throughput') {
@@ -305,6 +302,8 @@ async function main(): Promise<void> {
     sagasPerSec: r(t.sagasPerSec), sagasCompleted: t.completed, sagaPairsPerSec: r(t.sagaPairsPerSec), sagaPairsCompleted: t.pairs, cpuMsPerSaga: t.cpuMsPerSaga, machineBusyPct: t.machineBusyPct, bareBullmqJobsPerSec: r(bare), ratioToBareBullmq: Math.round((t.sagasPerSec / bare) * 10_000) / 10_000,
     readyP50Ms: r(l.readyP50Ms), readyP99Ms: r(l.readyP99Ms), hostStepsP50Ms: r(l.hostP50Ms), overheadP50Ms: r(l.overheadP50Ms), overheadP99Ms: r(l.overheadP99Ms),
     overheadWithHostWaitP50Ms: r(l.overheadWithHostWaitP50Ms), overheadWithHostWaitP99Ms: r(l.overheadWithHostWaitP99Ms),
+    measuredBursts: l === none ? 0 : MEASURED_BURSTS, measuredExpansions: l.expansions, overheadP99ByBurstMs: l.overheadP99ByBurstMs.map(r),
+    overheadBreakdownMs: Object.fromEntries(Object.entries(l.breakdown).map(([k, v]) => [k, { p50: r(v.p50), p99: r(v.p99), n: v.n }])),
     coldReadyP50Ms: r(cold.readyP50Ms), coldReadyP99Ms: r(cold.readyP99Ms), coldOverheadP50Ms: r(cold.overheadP50Ms), coldOverheadP99Ms: r(cold.overheadP99Ms),
     targets: TARGETS, meetsTargets: { sagasPerSec: t.sagasPerSec >= TARGETS.sagasPerSec, overheadP99Ms: l.overheadP99Ms <= TARGETS.overheadP99Ms },
   };
@@ -314,6 +313,11 @@ async function main(): Promise<void> {
   console.log(`bare BullMQ jobs/s (same Redis)       ${result.bareBullmqJobsPerSec}   ratio ${result.ratioToBareBullmq}`);
   console.log(`time to ready p50 / p99 (real time)  ${result.readyP50Ms} / ${result.readyP99Ms} ms`);
   console.log(`mxs overhead p50 / p99               ${result.overheadP50Ms} / ${result.overheadP99Ms} ms   target p99 ≤ ${TARGETS.overheadP99Ms} (total minus the host's step time)`);
+  console.log(`  over bursts                        ${result.measuredExpansions} expansions in ${result.measuredBursts} bursts; each burst's p99: ${result.overheadP99ByBurstMs.join(', ')} ms`);
+  const b = l.breakdown;
+  const at = (x: { p50: number; p99: number }): string => `${r(x.p50)} / ${r(x.p99)}`;
+  console.log(`  where it goes (p50 / p99 ms)       decision to lease ${at(b.decisionToBegin)} and lease to first step ${at(b.beginToFirstStep)} (a host's first saga, ${b.decisionToBegin.n}),`);
+  console.log(`                                     handoff from the saga before ${at(b.handoff)} (${b.handoff.n}), between steps ${at(b.betweenSteps)}`);
   console.log(`  counting the wait for a busy host  ${result.overheadWithHostWaitP50Ms} / ${result.overheadWithHostWaitP99Ms} ms (total minus its own steps)`);
   console.log(`first burst, on cold processes      ready ${result.coldReadyP50Ms} / ${result.coldReadyP99Ms} ms, overhead ${result.coldOverheadP50Ms} / ${result.coldOverheadP99Ms} ms (p50 / p99)`);
   console.log(JSON.stringify(result));

@@ -1,0 +1,139 @@
+import { nearestRank } from '@mxs/sla-metrics';
+
+/** One expansion of a latency burst, as its rows tell it; times in ms since the epoch. */
+export interface BurstExpansion {
+  readonly id: string;
+  readonly hostId: string;
+  /** The API's placement decision (the expansion's created_at). */
+  readonly decidedAt: number;
+  /** When its hot-add saga took the host's lease (the operation's started_at); null if it never did. */
+  readonly begunAt: number | null;
+  /** When it went active; null if it never did (it is then left out). */
+  readonly readyAt: number | null;
+  /** Its hot-add's steps as the worker timed them: [start, end]. */
+  readonly steps: readonly (readonly [number, number])[];
+}
+
+export interface Spread {
+  readonly p50: number;
+  readonly p99: number;
+  readonly n: number;
+}
+
+/**
+ * Where mxs's own time goes in a burst (ms). A host runs one hot-plug at a time, so a saga
+ * either starts on a host that was idle when it was decided (`decisionToBegin` then
+ * `beginToFirstStep`: the commit, the queue, the fetch and the lease), or waits for the one
+ * before it and starts after a `handoff` (that saga's last step to this one's first). Within a
+ * saga, `betweenSteps` is the time no step ran (checkpoints, the worker's turn).
+ */
+export interface OverheadBreakdown {
+  readonly decisionToBegin: Spread;
+  readonly beginToFirstStep: Spread;
+  readonly handoff: Spread;
+  readonly betweenSteps: Spread;
+}
+
+export interface BurstFigures {
+  readonly readyP50Ms: number;
+  readonly readyP99Ms: number;
+  readonly overheadP50Ms: number;
+  readonly overheadP99Ms: number;
+  readonly hostP50Ms: number;
+  readonly overheadWithHostWaitP50Ms: number;
+  readonly overheadWithHostWaitP99Ms: number;
+  /** Expansions that went active, over all bursts. */
+  readonly expansions: number;
+  /** Each burst's own overhead p99, in the order run. */
+  readonly overheadP99ByBurstMs: readonly number[];
+  readonly breakdown: OverheadBreakdown;
+}
+
+interface Measured {
+  readonly ready: number;
+  /** Total minus the time the host spent on steps meanwhile (its own, and those ahead of it). */
+  readonly overhead: number;
+  /** Total minus its own steps: counts the wait for a busy host. */
+  readonly overheadWithHostWait: number;
+  readonly own: number;
+}
+
+const spreadOf = (values: number[]): Spread => ({ p50: percentile(values, 50), p99: percentile(values, 99), n: values.length });
+
+function percentile(values: number[], p: number): number {
+  return values.length === 0 ? NaN : nearestRank([...values].sort((a, b) => a - b), p);
+}
+
+const duration = ([start, end]: readonly [number, number]): number => end - start;
+
+/** A burst's expansions that went active, each with its total, its own steps and mxs's part. */
+function measure(burst: readonly BurstExpansion[]): Measured[] {
+  const stepsOnHost = new Map<string, (readonly [number, number])[]>();
+  for (const x of burst) stepsOnHost.set(x.hostId, [...(stepsOnHost.get(x.hostId) ?? []), ...x.steps]);
+  return burst.flatMap((x) => {
+    if (x.readyAt === null) return [];
+    const t0 = x.decidedAt;
+    const t1 = x.readyAt;
+    // A step's span counts where it overlaps [decision, ready]: what the host did meanwhile.
+    const hostBusy = (stepsOnHost.get(x.hostId) ?? []).reduce((sum, [start, end]) => sum + Math.max(0, Math.min(end, t1) - Math.max(start, t0)), 0);
+    const own = x.steps.reduce((sum, s) => sum + duration(s), 0);
+    return [{ ready: t1 - t0, overhead: t1 - t0 - hostBusy, overheadWithHostWait: t1 - t0 - own, own }];
+  });
+}
+
+/** Splits each saga's waiting into the parts OverheadBreakdown names. */
+function breakdownOf(bursts: readonly (readonly BurstExpansion[])[]): OverheadBreakdown {
+  const parts = { decisionToBegin: [] as number[], beginToFirstStep: [] as number[], handoff: [] as number[], betweenSteps: [] as number[] };
+  for (const burst of bursts) {
+    const byHost = new Map<string, { x: BurstExpansion; first: number; last: number }[]>();
+    for (const x of burst) {
+      if (x.steps.length === 0) continue;
+      const first = Math.min(...x.steps.map(([start]) => start));
+      const last = Math.max(...x.steps.map(([, end]) => end));
+      byHost.set(x.hostId, [...(byHost.get(x.hostId) ?? []), { x, first, last }]);
+      parts.betweenSteps.push(last - first - x.steps.reduce((sum, s) => sum + duration(s), 0));
+    }
+    for (const sagas of byHost.values()) {
+      sagas.sort((a, b) => a.first - b.first);
+      sagas.forEach(({ x, first }, i) => {
+        const before = sagas[i - 1];
+        if (before !== undefined && before.last > x.decidedAt) {
+          parts.handoff.push(first - before.last);
+        } else if (x.begunAt !== null) {
+          parts.decisionToBegin.push(x.begunAt - x.decidedAt);
+          parts.beginToFirstStep.push(first - x.begunAt);
+        }
+      });
+    }
+  }
+  return {
+    decisionToBegin: spreadOf(parts.decisionToBegin),
+    beginToFirstStep: spreadOf(parts.beginToFirstStep),
+    handoff: spreadOf(parts.handoff),
+    betweenSteps: spreadOf(parts.betweenSteps),
+  };
+}
+
+/**
+ * The latency figures of bursts measured one after another: percentiles over all their
+ * expansions together (one burst's p99 is its second-worst expansion of 200, and moved by
+ * 100–200 ms between runs of the same code on a busy 2-core machine), each burst's own p99
+ * beside them, and the breakdown.
+ */
+export function burstFigures(bursts: readonly (readonly BurstExpansion[])[]): BurstFigures {
+  const perBurst = bursts.map(measure);
+  const all = perBurst.flat();
+  const pick = (f: (m: Measured) => number): number[] => all.map(f);
+  return {
+    readyP50Ms: percentile(pick((m) => m.ready), 50),
+    readyP99Ms: percentile(pick((m) => m.ready), 99),
+    overheadP50Ms: percentile(pick((m) => m.overhead), 50),
+    overheadP99Ms: percentile(pick((m) => m.overhead), 99),
+    hostP50Ms: percentile(pick((m) => m.own), 50),
+    overheadWithHostWaitP50Ms: percentile(pick((m) => m.overheadWithHostWait), 50),
+    overheadWithHostWaitP99Ms: percentile(pick((m) => m.overheadWithHostWait), 99),
+    expansions: all.length,
+    overheadP99ByBurstMs: perBurst.map((ms) => percentile(ms.map((m) => m.overhead), 99)),
+    breakdown: breakdownOf(bursts),
+  };
+}
