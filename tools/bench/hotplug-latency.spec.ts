@@ -2,7 +2,9 @@
 import type { BurstExpansion } from './hotplug-latency';
 import { burstFigures } from './hotplug-latency';
 
-const x = (id: string, hostId: string, decidedAt: number, begunAt: number | null, readyAt: number | null, steps: [number, number][]): BurstExpansion => ({ id, hostId, decidedAt, begunAt, readyAt, steps });
+// Each POST was sent 4 ms before its decision, but a2's, sent 20 ms before.
+const x = (id: string, hostId: string, decidedAt: number, begunAt: number | null, readyAt: number | null, steps: [number, number][]): BurstExpansion =>
+  ({ id, hostId, sentAt: decidedAt - (id === 'a2' ? 20 : 4), decidedAt, begunAt, readyAt, steps });
 
 // Host A: a1 runs first; a2, decided while the host was free but started after a1, waits for it.
 // Host B: b1 never went active and ran no step, so it is in no figure.
@@ -30,10 +32,15 @@ describe('bench:hotplug latency figures over bursts', () => {
     // Counting the wait for a busy host: a2's total minus only its own steps, 65 − 17.
     expect(f.overheadWithHostWaitP99Ms).toBe(48);
     expect(f.hostP50Ms).toBe(10);
+    // From the POST: a2 was sent at −15, so 85 in all; the host's steps then are still 37 → 48.
+    expect(f.readyFromPostP99Ms).toBe(85);
+    expect(f.overheadFromPostP99Ms).toBe(48);
   });
 
   it('splits the waiting into a first saga’s wait for its lease and first step, handoffs, and gaps between steps', () => {
     const { breakdown } = burstFigures([first, second]);
+    // Every expansion's POST-to-decision, b1's too: 4, 20, 4, 4, 4.
+    expect(breakdown.postToDecision).toEqual({ p50: 4, p99: 20, n: 5 });
     // First sagas on an idle host: a1 (10, then 10), c1 (3, then 7), c2 (1, then 4).
     expect(breakdown.decisionToBegin).toEqual({ p50: 3, p99: 10, n: 3 });
     expect(breakdown.beginToFirstStep).toEqual({ p50: 7, p99: 10, n: 3 });

@@ -4,6 +4,8 @@ import { nearestRank } from '@mxs/sla-metrics';
 export interface BurstExpansion {
   readonly id: string;
   readonly hostId: string;
+  /** When the client sent its POST. */
+  readonly sentAt: number;
   /** The API's placement decision (the expansion's created_at). */
   readonly decidedAt: number;
   /** When its hot-add saga took the host's lease (the operation's started_at); null if it never did. */
@@ -28,6 +30,8 @@ export interface Spread {
  * saga, `betweenSteps` is the time no step ran (checkpoints, the worker's turn).
  */
 export interface OverheadBreakdown {
+  /** From the POST to the decision: the API reading, parsing and placing (not in the overhead). */
+  readonly postToDecision: Spread;
   readonly decisionToBegin: Spread;
   readonly beginToFirstStep: Spread;
   readonly handoff: Spread;
@@ -42,6 +46,9 @@ export interface BurstFigures {
   readonly hostP50Ms: number;
   readonly overheadWithHostWaitP50Ms: number;
   readonly overheadWithHostWaitP99Ms: number;
+  /** The same two counted from the client's POST rather than from the decision. */
+  readonly readyFromPostP99Ms: number;
+  readonly overheadFromPostP99Ms: number;
   /** Expansions that went active, over all bursts. */
   readonly expansions: number;
   /** Each burst's own overhead p99, in the order run. */
@@ -56,6 +63,8 @@ interface Measured {
   /** Total minus its own steps: counts the wait for a busy host. */
   readonly overheadWithHostWait: number;
   readonly own: number;
+  readonly readyFromPost: number;
+  readonly overheadFromPost: number;
 }
 
 const spreadOf = (values: number[]): Spread => ({ p50: percentile(values, 50), p99: percentile(values, 99), n: values.length });
@@ -74,19 +83,23 @@ function measure(burst: readonly BurstExpansion[]): Measured[] {
     if (x.readyAt === null) return [];
     const t0 = x.decidedAt;
     const t1 = x.readyAt;
-    // A step's span counts where it overlaps [decision, ready]: what the host did meanwhile.
-    const hostBusy = (stepsOnHost.get(x.hostId) ?? []).reduce((sum, [start, end]) => sum + Math.max(0, Math.min(end, t1) - Math.max(start, t0)), 0);
+    // A step's span counts where it overlaps [from, ready]: what the host did meanwhile.
+    const hostBusy = (from: number): number => (stepsOnHost.get(x.hostId) ?? []).reduce((sum, [start, end]) => sum + Math.max(0, Math.min(end, t1) - Math.max(start, from)), 0);
     const own = x.steps.reduce((sum, s) => sum + duration(s), 0);
-    return [{ ready: t1 - t0, overhead: t1 - t0 - hostBusy, overheadWithHostWait: t1 - t0 - own, own }];
+    return [{
+      ready: t1 - t0, overhead: t1 - t0 - hostBusy(t0), overheadWithHostWait: t1 - t0 - own, own,
+      readyFromPost: t1 - x.sentAt, overheadFromPost: t1 - x.sentAt - hostBusy(x.sentAt),
+    }];
   });
 }
 
 /** Splits each saga's waiting into the parts OverheadBreakdown names. */
 function breakdownOf(bursts: readonly (readonly BurstExpansion[])[]): OverheadBreakdown {
-  const parts = { decisionToBegin: [] as number[], beginToFirstStep: [] as number[], handoff: [] as number[], betweenSteps: [] as number[] };
+  const parts = { postToDecision: [] as number[], decisionToBegin: [] as number[], beginToFirstStep: [] as number[], handoff: [] as number[], betweenSteps: [] as number[] };
   for (const burst of bursts) {
     const byHost = new Map<string, { x: BurstExpansion; first: number; last: number }[]>();
     for (const x of burst) {
+      parts.postToDecision.push(x.decidedAt - x.sentAt);
       if (x.steps.length === 0) continue;
       const first = Math.min(...x.steps.map(([start]) => start));
       const last = Math.max(...x.steps.map(([, end]) => end));
@@ -107,6 +120,7 @@ function breakdownOf(bursts: readonly (readonly BurstExpansion[])[]): OverheadBr
     }
   }
   return {
+    postToDecision: spreadOf(parts.postToDecision),
     decisionToBegin: spreadOf(parts.decisionToBegin),
     beginToFirstStep: spreadOf(parts.beginToFirstStep),
     handoff: spreadOf(parts.handoff),
@@ -132,6 +146,8 @@ export function burstFigures(bursts: readonly (readonly BurstExpansion[])[]): Bu
     hostP50Ms: percentile(pick((m) => m.own), 50),
     overheadWithHostWaitP50Ms: percentile(pick((m) => m.overheadWithHostWait), 50),
     overheadWithHostWaitP99Ms: percentile(pick((m) => m.overheadWithHostWait), 99),
+    readyFromPostP99Ms: percentile(pick((m) => m.readyFromPost), 99),
+    overheadFromPostP99Ms: percentile(pick((m) => m.overheadFromPost), 99),
     expansions: all.length,
     overheadP99ByBurstMs: perBurst.map((ms) => percentile(ms.map((m) => m.overhead), 99)),
     breakdown: breakdownOf(bursts),

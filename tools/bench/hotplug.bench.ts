@@ -16,7 +16,9 @@
  *    (one with `--quick`), each burst's own p99 printed beside the pooled one. The overhead is
  *    split into where it goes: a host's first saga waits from the decision to its lease (commit,
  *    queue, fetch) and on to its first step; a later one waits for the handoff from the saga
- *    before it; and a saga waits between its own steps.
+ *    before it; and a saga waits between its own steps. The same figures counted from the
+ *    bench's POST call rather than the decision are printed beside them: those count the API's
+ *    reading and placing, and the bench's own sending of 200 requests at once.
  * Prints a table, then one JSON line. `--only throughput|latency` runs one stage (the other's
  * figures are null); `--keep` leaves each stage's database for study in SQL.
  */
@@ -225,24 +227,35 @@ async function latency(s: Stack): Promise<{ warm: BurstFigures; cold: BurstFigur
     const b = await burst(s);
     await removeAll(s, b.ids, b.owners);
   }
-  const measured: string[][] = [];
+  const measured: Burst[] = [];
   for (let round = 0; round < MEASURED_BURSTS; round++) {
     const b = await burst(s);
-    measured.push(b.ids);
+    measured.push(b);
     if (round < MEASURED_BURSTS - 1) await removeAll(s, b.ids, b.owners);
   }
   // One query at a time: the bench's SQL client is a single connection.
   const warm: BurstExpansion[][] = [];
-  for (const ids of measured) warm.push(await burstRows(s, ids));
-  return { cold: burstFigures([await burstRows(s, cold.ids)]), warm: burstFigures(warm) };
+  for (const b of measured) warm.push(await burstRows(s, b));
+  return { cold: burstFigures([await burstRows(s, cold)]), warm: burstFigures(warm) };
+}
+
+interface Burst {
+  readonly ids: string[];
+  readonly owners: Map<string, string>;
+  /** When each POST was sent, by expansion id. */
+  readonly sentAt: Map<string, number>;
 }
 
 /** 200 expansions at once over 64 hosts, and back once all are active (or failed). */
-async function burst(s: Stack): Promise<{ ids: string[]; owners: Map<string, string> }> {
+async function burst(s: Stack): Promise<Burst> {
   const owners = new Map<string, string>();
-  const ids = await Promise.all(Array.from({ length: LATENCY_EXPANSIONS }, (_, i) => post(s, s.vms[i % s.vms.length] as BenchVm, owners)));
+  const sentAt = new Map<string, number>();
+  const ids = await Promise.all(Array.from({ length: LATENCY_EXPANSIONS }, (_, i) => {
+    const sent = Date.now();
+    return post(s, s.vms[i % s.vms.length] as BenchVm, owners).then((id) => (sentAt.set(id, sent), id));
+  }));
   await settled(s, ids, ['active', 'failed']);
-  return { ids, owners };
+  return { ids, owners, sentAt };
 }
 
 /** DELETEs a burst and waits until no removal runs; a hot-remove that gives up leaves its expansion `active`. */
@@ -262,7 +275,7 @@ function settled(s: Stack, ids: readonly string[], states: readonly string[]): P
  * A burst's expansions as their rows tell it: the decision, the hot-add's lease, its steps as
  * the worker timed them ([finishedAt - durationMs, finishedAt]), and when it went active.
  */
-async function burstRows(s: Stack, ids: readonly string[]): Promise<BurstExpansion[]> {
+async function burstRows(s: Stack, { ids, sentAt }: Burst): Promise<BurstExpansion[]> {
   const { rows } = await s.sql.query<{ id: string; host_id: string; t0: number; begun: number | null; t1: number | null; steps: [number, number][] }>(
     `SELECT e.id, e.host_id, extract(epoch FROM e.created_at) * 1000 AS t0, extract(epoch FROM o.started_at) * 1000 AS begun,
        (SELECT extract(epoch FROM t.at) * 1000 FROM expansion_transitions t WHERE t.expansion_id = e.id AND t.to_state = 'active' LIMIT 1) AS t1,
@@ -272,7 +285,7 @@ async function burstRows(s: Stack, ids: readonly string[]): Promise<BurstExpansi
      WHERE e.id = ANY($1::uuid[])`,
     [ids],
   );
-  return rows.map((r) => ({ id: r.id, hostId: r.host_id, decidedAt: Number(r.t0), begunAt: r.begun === null ? null : Number(r.begun), readyAt: r.t1 === null ? null : Number(r.t1), steps: r.steps }));
+  return rows.map((r) => ({ id: r.id, hostId: r.host_id, sentAt: sentAt.get(r.id) ?? NaN, decidedAt: Number(r.t0), begunAt: r.begun === null ? null : Number(r.begun), readyAt: r.t1 === null ? null : Number(r.t1), steps: r.steps }));
 }
 
 /** Runs `stage` on a stack of its own at `timeScale`, and takes the stack down whatever happens. */
@@ -305,6 +318,7 @@ async function main(): Promise<void> {
     sagasPerSec: r(t.sagasPerSec), sagasCompleted: t.completed, sagaPairsPerSec: r(t.sagaPairsPerSec), sagaPairsCompleted: t.pairs, cpuMsPerSaga: t.cpuMsPerSaga, machineBusyPct: t.machineBusyPct, bareBullmqJobsPerSec: r(bare), ratioToBareBullmq: Math.round((t.sagasPerSec / bare) * 10_000) / 10_000,
     readyP50Ms: r(l.readyP50Ms), readyP99Ms: r(l.readyP99Ms), hostStepsP50Ms: r(l.hostP50Ms), overheadP50Ms: r(l.overheadP50Ms), overheadP99Ms: r(l.overheadP99Ms),
     overheadWithHostWaitP50Ms: r(l.overheadWithHostWaitP50Ms), overheadWithHostWaitP99Ms: r(l.overheadWithHostWaitP99Ms),
+    readyFromPostP99Ms: r(l.readyFromPostP99Ms), overheadFromPostP99Ms: r(l.overheadFromPostP99Ms),
     measuredBursts: l === none ? 0 : MEASURED_BURSTS, measuredExpansions: l.expansions, overheadP99ByBurstMs: l.overheadP99ByBurstMs.map(r),
     overheadBreakdownMs: Object.fromEntries(Object.entries(l.breakdown).map(([k, v]) => [k, { p50: r(v.p50), p99: r(v.p99), n: v.n }])),
     coldReadyP50Ms: r(cold.readyP50Ms), coldReadyP99Ms: r(cold.readyP99Ms), coldOverheadP50Ms: r(cold.overheadP50Ms), coldOverheadP99Ms: r(cold.overheadP99Ms),
@@ -322,6 +336,8 @@ async function main(): Promise<void> {
   console.log(`  where it goes (p50 / p99 ms)       decision to lease ${at(b.decisionToBegin)} and lease to first step ${at(b.beginToFirstStep)} (a host's first saga, ${b.decisionToBegin.n}),`);
   console.log(`                                     handoff from the saga before ${at(b.handoff)} (${b.handoff.n}), between steps ${at(b.betweenSteps)}`);
   console.log(`  counting the wait for a busy host  ${result.overheadWithHostWaitP50Ms} / ${result.overheadWithHostWaitP99Ms} ms (total minus its own steps)`);
+  // The bench's own sending of 200 requests at once is in these too.
+  console.log(`  from the bench's POST call        ready p99 ${result.readyFromPostP99Ms} ms, overhead p99 ${result.overheadFromPostP99Ms} ms; POST call to decision ${at(b.postToDecision)} ms (p50 / p99)`);
   console.log(`first burst, on cold processes      ready ${result.coldReadyP50Ms} / ${result.coldReadyP99Ms} ms, overhead ${result.coldOverheadP50Ms} / ${result.coldOverheadP99Ms} ms (p50 / p99)`);
   console.log(JSON.stringify(result));
 }
