@@ -4,6 +4,7 @@ import type { HostAgent } from '@mxs/host-agent';
 import { admin } from '@mxs/test-kit';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
+import { Registry } from 'prom-client';
 import { TestStack } from './testing/stack';
 import { HOST_AGENT } from './tokens';
 
@@ -188,5 +189,24 @@ describe('an expansion from request to release', () => {
       list.sort((a, b) => a.started_at.getTime() - b.started_at.getTime());
       for (let i = 1; i < list.length; i++) expect((list[i] as { started_at: Date }).started_at.getTime()).toBeGreaterThanOrEqual((list[i - 1] as { finished_at: Date }).finished_at.getTime());
     }
+  });
+
+  it('tells operators how long each saga waited, from its queueing, for the host’s lease', async () => {
+    const waits = async (): Promise<{ count: number; sum: number }> => {
+      const text = await worker.app.get(Registry).getSingleMetricAsString('mxs_hotplug_lease_wait_seconds');
+      const value = (name: string): number => Number(new RegExp(`^${name}\\{saga="hot-add"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { count: value('mxs_hotplug_lease_wait_seconds_count'), sum: value('mxs_hotplug_lease_wait_seconds_sum') };
+    };
+    const before = await waits();
+    const startedAt = Date.now();
+    // Three on one VM, so one host: the second and third wait for the one before.
+    const vmId = stack.tenant.vmIds[0] as string;
+    const ids = await Promise.all([1, 2, 3].map(async () => (await stack.requestExpansion(vmId, { sizeGiB: 2, tier: 'any' })).body.id as string));
+    for (const id of ids) await stack.expansionReaches(id, ['active']);
+    const elapsedSeconds = (Date.now() - startedAt) / 1000;
+    const after = await waits();
+    expect(after.count - before.count).toBe(3);
+    expect(after.sum - before.sum).toBeGreaterThan(0);
+    expect(after.sum - before.sum).toBeLessThanOrEqual(3 * elapsedSeconds);
   });
 });

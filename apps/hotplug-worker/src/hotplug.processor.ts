@@ -11,7 +11,8 @@ import type { SagaResult } from './sagas/hotplug-sagas';
 import { HotplugSagas } from './sagas/hotplug-sagas';
 import { WORKER_CONFIG } from './tokens';
 
-type Handler = (job: HotplugJob, shutdown: AbortSignal) => Promise<SagaResult>;
+/** `queuedAt`: when BullMQ took the job (ms since the epoch), for the lease-wait metric. */
+type Handler = (job: HotplugJob, shutdown: AbortSignal, queuedAt: number) => Promise<SagaResult>;
 
 
 /** How long a run that must wait (host busy, hot-add unfinished) waits before it tries again. */
@@ -34,7 +35,7 @@ export class HotplugProcessor {
     private readonly sagas: HotplugSagas,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {
-    this.handlers = { 'hot-add': (job, s) => this.sagas.run(job, s), 'hot-remove': (job, s) => this.sagas.run(job, s) };
+    this.handlers = { 'hot-add': (job, s, at) => this.sagas.run(job, s, at), 'hot-remove': (job, s, at) => this.sagas.run(job, s, at) };
     checkJobWiring(QUEUES.hotplug, this.handlers, HOTPLUG_JOBS);
   }
 
@@ -75,7 +76,7 @@ export class HotplugProcessor {
       throw new UnrecoverableError(`malformed hotplug job: ${why}`);
     }
     const handler = this.handlers[parsed.data.kind];
-    const result = await handler(parsed.data, this.shutdown.signal);
+    const result = await handler(parsed.data, this.shutdown.signal, job.timestamp);
     const waitMs = WAIT_MS[result];
     if (waitMs !== undefined && token !== undefined) {
       // Jitter spreads the jobs that wait on one host so they do not all come back at once.
