@@ -11,7 +11,7 @@ import type { SagaResult } from './sagas/hotplug-sagas';
 import { HotplugSagas } from './sagas/hotplug-sagas';
 import { WORKER_CONFIG } from './tokens';
 
-/** `queuedAt`: when BullMQ took the job (ms since the epoch), for the lease-wait metric. */
+/** `queuedAt`: when the job was added to the queue (ms since the epoch), for the lease-wait metric. */
 type Handler = (job: HotplugJob, shutdown: AbortSignal, queuedAt: number) => Promise<SagaResult>;
 
 
