@@ -6,8 +6,10 @@ import type { TestDatabase } from '@mxs/persistence';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import type { PreparedStatement } from '@mxs/messaging';
+import { runPrepared } from '@mxs/messaging';
 import type { Ending } from './operation-store';
-import { OperationStore } from './operation-store';
+import { BEGIN_RUN, END_SAGA, OperationStore, RECORD_STEPS, endParams } from './operation-store';
 
 let tdb: TestDatabase;
 let db: DataSource;
@@ -194,6 +196,43 @@ describe('OperationStore', () => {
       expect(await ending).toBe(1);
     } finally {
       await Promise.all([locker.end(), prober.end()]);
+    }
+  });
+});
+
+describe('what a PostgreSQL crash may take back', () => {
+  /** `synchronous_commit` as the statement leaves it in its own transaction: what that transaction commits with. */
+  const commitsWith = (statement: PreparedStatement, params: readonly unknown[]): Promise<string> =>
+    db.transaction(async (m) => {
+      await runPrepared(m, statement, params);
+      const [row] = (await m.query(`SHOW synchronous_commit`)) as { synchronous_commit: string }[];
+      return row?.synchronous_commit ?? '';
+    });
+
+  it('commits a lease and a checkpoint without waiting for the WAL flush, and an ending only once it is flushed', async () => {
+    const a = await placed(4, 44);
+    expect(await commitsWith(BEGIN_RUN, [a.hostId, a.operationId, 60_000, a.expansionId, a.kind, a.requestId, RUN_A])).toBe('off');
+    const record = { durationMs: 1, attempts: 1, errors: [], finishedAt: new Date().toISOString() };
+    expect(await commitsWith(RECORD_STEPS, [JSON.stringify([{ operation_id: a.operationId, section: 'steps', step: 'fabric-offer', record }])])).toBe('off');
+    // The ending's usage events and returned capacity are never taken back.
+    expect(await commitsWith(END_SAGA, endParams(a, released, new Date(), RUN_A, null))).toBe('on');
+    const [ended] = await db.query(`SELECT e.state, o.state AS op, o.checkpoint->'steps' ? 'fabric-offer' AS checkpointed FROM expansions e JOIN operations o ON o.expansion_id = e.id WHERE e.id = $1`, [a.expansionId]);
+    expect(ended).toEqual({ state: 'failed', op: 'done', checkpointed: true });
+  });
+
+  it('leaves the connection’s own setting as it was for the next statement', async () => {
+    const one = createDataSource({ url: tdb.url, poolSize: 1, applicationName: 'operation-store-spec-one' });
+    await one.initialize();
+    try {
+      const a = await placed(4, 48);
+      const alone = new OperationStore(one);
+      expect((await alone.begin(a, 60_000, RUN_B)).kind).toBe('begun');
+      await alone.recordStep(a.operationId, 'steps', 'fabric-offer', { durationMs: 1, attempts: 1, errors: [], finishedAt: new Date().toISOString() });
+      const [row] = (await one.query(`SHOW synchronous_commit`)) as { synchronous_commit: string }[];
+      expect(row?.synchronous_commit).toBe('on');
+      expect(await alone.end(a, released, new Date(), RUN_B)).toBe(1);
+    } finally {
+      await one.destroy();
     }
   });
 });
