@@ -1,4 +1,5 @@
 import { nearestRank } from '@mxs/sla-metrics';
+import { groupBy } from '../soak/db-state';
 
 /** One expansion of a latency burst, as its rows tell it; times in ms since the epoch. */
 export interface BurstExpansion {
@@ -77,8 +78,7 @@ const duration = ([start, end]: readonly [number, number]): number => end - star
 
 /** A burst's expansions that went active, each with its total, its own steps and mxs's part. */
 function measure(burst: readonly BurstExpansion[]): Measured[] {
-  const stepsOnHost = new Map<string, (readonly [number, number])[]>();
-  for (const x of burst) stepsOnHost.set(x.hostId, [...(stepsOnHost.get(x.hostId) ?? []), ...x.steps]);
+  const stepsOnHost = new Map([...groupBy(burst, (x) => x.hostId)].map(([host, xs]) => [host, xs.flatMap((x) => x.steps)]));
   return burst.flatMap((x) => {
     if (x.readyAt === null) return [];
     const t0 = x.decidedAt;
@@ -97,16 +97,10 @@ function measure(burst: readonly BurstExpansion[]): Measured[] {
 function breakdownOf(bursts: readonly (readonly BurstExpansion[])[]): OverheadBreakdown {
   const parts = { postToDecision: [] as number[], decisionToBegin: [] as number[], beginToFirstStep: [] as number[], handoff: [] as number[], betweenSteps: [] as number[] };
   for (const burst of bursts) {
-    const byHost = new Map<string, { x: BurstExpansion; first: number; last: number }[]>();
-    for (const x of burst) {
-      parts.postToDecision.push(x.decidedAt - x.sentAt);
-      if (x.steps.length === 0) continue;
-      const first = Math.min(...x.steps.map(([start]) => start));
-      const last = Math.max(...x.steps.map(([, end]) => end));
-      byHost.set(x.hostId, [...(byHost.get(x.hostId) ?? []), { x, first, last }]);
-      parts.betweenSteps.push(last - first - x.steps.reduce((sum, s) => sum + duration(s), 0));
-    }
-    for (const sagas of byHost.values()) {
+    for (const x of burst) parts.postToDecision.push(x.decidedAt - x.sentAt);
+    const ran = burst.filter((x) => x.steps.length > 0).map((x) => ({ x, first: Math.min(...x.steps.map(([start]) => start)), last: Math.max(...x.steps.map(([, end]) => end)) }));
+    for (const { x, first, last } of ran) parts.betweenSteps.push(last - first - x.steps.reduce((sum, s) => sum + duration(s), 0));
+    for (const sagas of groupBy(ran, (r) => r.x.hostId).values()) {
       sagas.sort((a, b) => a.first - b.first);
       sagas.forEach(({ x, first }, i) => {
         const before = sagas[i - 1];
@@ -137,17 +131,20 @@ function breakdownOf(bursts: readonly (readonly BurstExpansion[])[]): OverheadBr
 export function burstFigures(bursts: readonly (readonly BurstExpansion[])[]): BurstFigures {
   const perBurst = bursts.map(measure);
   const all = perBurst.flat();
-  const pick = (f: (m: Measured) => number): number[] => all.map(f);
+  const spread = (f: (m: Measured) => number): Spread => spreadOf(all.map(f));
+  const ready = spread((m) => m.ready);
+  const overhead = spread((m) => m.overhead);
+  const withHostWait = spread((m) => m.overheadWithHostWait);
   return {
-    readyP50Ms: percentile(pick((m) => m.ready), 50),
-    readyP99Ms: percentile(pick((m) => m.ready), 99),
-    overheadP50Ms: percentile(pick((m) => m.overhead), 50),
-    overheadP99Ms: percentile(pick((m) => m.overhead), 99),
-    hostP50Ms: percentile(pick((m) => m.own), 50),
-    overheadWithHostWaitP50Ms: percentile(pick((m) => m.overheadWithHostWait), 50),
-    overheadWithHostWaitP99Ms: percentile(pick((m) => m.overheadWithHostWait), 99),
-    readyFromPostP99Ms: percentile(pick((m) => m.readyFromPost), 99),
-    overheadFromPostP99Ms: percentile(pick((m) => m.overheadFromPost), 99),
+    readyP50Ms: ready.p50,
+    readyP99Ms: ready.p99,
+    overheadP50Ms: overhead.p50,
+    overheadP99Ms: overhead.p99,
+    hostP50Ms: spread((m) => m.own).p50,
+    overheadWithHostWaitP50Ms: withHostWait.p50,
+    overheadWithHostWaitP99Ms: withHostWait.p99,
+    readyFromPostP99Ms: spread((m) => m.readyFromPost).p99,
+    overheadFromPostP99Ms: spread((m) => m.overheadFromPost).p99,
     expansions: all.length,
     overheadP99ByBurstMs: perBurst.map((ms) => percentile(ms.map((m) => m.overhead), 99)),
     breakdown: breakdownOf(bursts),

@@ -47,8 +47,8 @@ export class HotplugSagas {
     this.deadlines = { stepMs: config.MXS_STEP_DEADLINE_MS, sanitizeMsPerGiB: config.MXS_SANITIZE_MS_PER_GIB };
   }
 
-  /** `queuedAt`, when given, is when the job was queued: how long this run waited for its lease is a metric. */
-  async run(job: HotplugJob, shutdown: AbortSignal, queuedAt?: number): Promise<SagaResult> {
+  /** `queuedAt` is when the job was queued: how long this run waited for its lease is a metric. */
+  async run(job: HotplugJob, shutdown: AbortSignal, queuedAt: number): Promise<SagaResult> {
     const releaseTurn = await this.turns.take(job.hostId);
     if (releaseTurn === null) return 'host-busy';
     try {
@@ -58,7 +58,7 @@ export class HotplugSagas {
       if (begun.kind === 'busy') return 'host-busy';
       // A hot-remove waits for its hot-add: in line behind it when that runs here, else it comes back after it.
       if (begun.kind === 'waiting-for-hot-add') return 'waiting-for-hot-add';
-      if (queuedAt !== undefined) this.metrics.leaseTaken(job.kind, Math.max(0, Date.now() - queuedAt) / 1000);
+      this.metrics.leaseTaken(job.kind, Math.max(0, Date.now() - queuedAt) / 1000);
       const lease = this.holdLease(run, shutdown);
       let ended = false;
       try {
