@@ -69,16 +69,16 @@ describe('outbox to the hotplug queue', () => {
       extents: placed.extents,
       requestId: 'req-outbox-1',
     });
-    // The relay marks the row after the add, in the transaction that claimed it.
+    // The API put it on the queue itself, and marks the row once it has; relay passes left it to it meanwhile.
     const row = await eventually(async () => {
-      const [found] = await sql<{ queue: string; job_name: string; published: boolean }>(
+      const [found] = await sql<{ queue: string; job_name: string; published: boolean; left_to_api: boolean }>(
         api,
-        `SELECT queue, job_name, published_at IS NOT NULL AS published FROM outbox WHERE id = $1`,
+        `SELECT queue, job_name, published_at IS NOT NULL AS published, relay_after > created_at AS left_to_api FROM outbox WHERE id = $1`,
         [operationId],
       );
       return found?.published === true ? found : undefined;
     }, 'the outbox row to be marked published');
-    expect(row).toEqual({ queue: 'hotplug', job_name: 'hot-add', published: true });
+    expect(row).toEqual({ queue: 'hotplug', job_name: 'hot-add', published: true, left_to_api: true });
   });
 
   it('puts a committed row on its queue without a relay pass, and marks it sent once it can', async () => {
@@ -113,8 +113,9 @@ describe('outbox to the hotplug queue', () => {
     const operationIds = await Promise.all(ids.map((id) => operationOf(id, 'hot-add')));
     for (const [i, operationId] of operationIds.entries()) expect((await hotplugJob(operationId)).data.requestId).toBe(`req-batch-${i}`);
     const before = await queues.queue(QUEUES.hotplug).getJobCounts();
-    // As after a crash between the add and the mark: the rows go out again, and BullMQ keeps one job per id.
-    await sql(api, `UPDATE outbox SET published_at = NULL WHERE id = ANY($1::uuid[])`, [operationIds]);
+    // As after a crash between the add and the mark, once the crashed writer's time is up: the
+    // rows go out again, and BullMQ keeps one job per id.
+    await sql(api, `UPDATE outbox SET published_at = NULL, relay_after = NULL WHERE id = ANY($1::uuid[])`, [operationIds]);
     await eventually(async () => ((await api.app.get(OutboxRelay).relayOnce()) >= 0 ? true : undefined), 'a relay pass');
     await eventually(async () => {
       const [pending] = await sql<{ n: number }>(api, `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
@@ -144,6 +145,8 @@ describe('outbox to the hotplug queue', () => {
       const reply = await requestExpansion(quiet, acme, vm(), { sizeGiB: 4, tier: 'any' }, { requestId: 'req-quiet' });
       expect(reply.status).toBe(202);
       const operationId = await operationOf((reply.body as Placed).id, 'hot-add', quiet);
+      // It does not publish, so the relays need not leave the row to it.
+      expect(await sql(quiet, `SELECT id FROM outbox WHERE id = $1 AND relay_after IS NULL`, [operationId])).toHaveLength(1);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await queues.queue(QUEUES.hotplug).getJob(operationId)).toBeUndefined();
       api = await startApi(env.env());
@@ -187,8 +190,8 @@ describe('outbox to the hotplug queue', () => {
     const placed = (await requestExpansion(api, acme, vm(), { sizeGiB: 2, tier: 'any' })).body as Placed;
     const addId = await operationOf(placed.id, 'hot-add');
     await hotplugJob(addId);
-    // As if the hot-add's row were still being relayed by another replica: unsent, and locked.
-    await sql(api, `UPDATE outbox SET published_at = NULL WHERE id = $1`, [addId]);
+    // As if the hot-add's row were still being relayed by another replica: unsent, the relays', and locked.
+    await sql(api, `UPDATE outbox SET published_at = NULL, relay_after = NULL WHERE id = $1`, [addId]);
     const holder = new Client({ connectionString: api.config.DATABASE_URL });
     await holder.connect();
     try {
@@ -220,6 +223,52 @@ describe('outbox to the hotplug queue', () => {
     } finally {
       await quiet.close();
       api = await startApi(env.env());
+    }
+  });
+
+  it('leaves a row to the writer that publishes it itself, and takes it, and the rows behind it, once its time is up', async () => {
+    const expansionId = randomUUID();
+    const [add, usage, remove] = [randomUUID(), randomUUID(), randomUUID()];
+    const insert = (id: string, queue: string, jobName: string, relayAfter: string): Promise<unknown> =>
+      sql(api, `INSERT INTO outbox (id, queue, job_name, payload, relay_after) VALUES ($1, $2, $3, $4, clock_timestamp() + $5::interval)`, [id, queue, jobName, { expansionId, operationId: id }, relayAfter]);
+    // Committed in this order: the hot-add is its writer's for an hour, the rest is the relays' at once.
+    await insert(add, QUEUES.hotplug, 'hot-add', '1 hour');
+    await insert(usage, QUEUES.usageEvents, 'usage-event', '-1 second');
+    await insert(remove, QUEUES.hotplug, 'hot-remove', '-1 second');
+    try {
+      await api.app.get(OutboxRelay).relayAll();
+      // The expansion's usage event is on a queue of its own: nothing it must wait for.
+      await eventually(async () => (await queues.queue(QUEUES.usageEvents).getJob(usage)) ?? undefined, 'the usage event');
+      expect(await queues.queue(QUEUES.hotplug).getJob(add)).toBeUndefined();
+      // The hot-remove waits behind its hot-add, wherever that is.
+      expect(await queues.queue(QUEUES.hotplug).getJob(remove)).toBeUndefined();
+      // The writer never published: once its time is up, the relays take the row and the one behind it.
+      await sql(api, `UPDATE outbox SET relay_after = clock_timestamp() - interval '1 second' WHERE id = $1`, [add]);
+      await api.app.get(OutboxRelay).relayAll();
+      const [addJob, removeJob] = await Promise.all([hotplugJob(add), hotplugJob(remove)]);
+      expect(addJob.timestamp).toBeLessThanOrEqual(removeJob.timestamp);
+    } finally {
+      await sql(api, `DELETE FROM outbox WHERE id = ANY($1::uuid[])`, [[add, usage, remove]]);
+    }
+  });
+
+  it('a DELETE queues its hot-remove itself while an older row of its expansion waits on another queue', async () => {
+    const placed = (await requestExpansion(api, acme, vm(), { sizeGiB: 2, tier: 'any' })).body as Placed;
+    await hotplugJob(await operationOf(placed.id, 'hot-add'));
+    // An event of the expansion not yet sent (its writer's for an hour): it orders only its own queue.
+    const event = randomUUID();
+    await sql(api, `INSERT INTO outbox (id, queue, job_name, payload, relay_after) VALUES ($1, $2, 'expansion-event', $3, clock_timestamp() + interval '1 hour')`, [
+      event, QUEUES.expansionEvents, { expansionId: placed.id },
+    ]);
+    try {
+      expect((await call(api.url, 'DELETE', `/v1/expansions/${placed.id}`, { key: acme.key })).status).toBe(202);
+      const removeId = await operationOf(placed.id, 'hot-remove');
+      expect((await hotplugJob(removeId)).name).toBe('hot-remove');
+      // Left to the API, which sent it: no relay pass was needed.
+      expect(await sql(api, `SELECT id FROM outbox WHERE id = $1 AND relay_after IS NOT NULL`, [removeId])).toHaveLength(1);
+      expect(await sql(api, `SELECT id FROM outbox WHERE id = $1 AND published_at IS NULL`, [event])).toHaveLength(1);
+    } finally {
+      await sql(api, `DELETE FROM outbox WHERE id = $1`, [event]);
     }
   });
 

@@ -112,6 +112,13 @@ describe('Redis stopped while expansions are requested', () => {
       const { rows } = await db.query<{ pending: number }>(`SELECT count(*)::int AS pending FROM outbox WHERE published_at IS NULL`);
       expect(rows[0]?.pending).toBe(DURING_OUTAGE);
     });
+    // The API could not put them on the queue itself: it gives them back to the relays at once.
+    await waitFor(
+      'the rows given back to the relays',
+      () => withDb(env.db.url, async (db) => (await db.query(`SELECT 1 FROM outbox WHERE relay_after IS NOT NULL`)).rowCount === 0),
+      20_000,
+      100,
+    );
 
     redis = await startRedisServer(redisPort);
     const afterRestart = await Promise.all(Array.from({ length: AFTER_RESTART }, (_, i) => expand(DURING_OUTAGE + i)));

@@ -17,6 +17,11 @@ const KICK_DELAY_MS = 10;
 const MAX_BACKOFF_MS = 10_000;
 const ADD_TIMEOUT_MS = 3_000;
 const RETENTION = '1 day';
+/**
+ * How long relays leave a row to the writer that puts it on its queue itself (publishNow): a
+ * writer that died meanwhile has its rows relayed after this, at the next poll.
+ */
+const OWN_PUBLISH_MS = 5_000;
 /** Rows on their queues: by a relay pass, or by publishNow (which a pass may have beaten). */
 const MARK_SENT = `UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[]) AND published_at IS NULL`;
 
@@ -26,7 +31,12 @@ export interface RelayOptions {
   readonly enabled: boolean;
 }
 
-/** Rows are relayed in the order they were committed per `payload.expansionId` (see relayBatch). */
+/**
+ * Rows are relayed in the order they were committed per queue and `payload.expansionId` (see
+ * relayBatch): a hot-remove never reaches the hotplug queue before its hot-add, nor an
+ * expansion's `released` usage event before its `activated`. Queues are consumed apart, so
+ * there is no order between them to keep.
+ */
 
 export const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
 
@@ -109,15 +119,31 @@ export class OutboxRelay implements OnApplicationBootstrap {
   /**
    * Puts rows its caller has just committed on their queues at once, without waiting for a
    * relay pass, then marks them sent. Only for rows with no older unsent row of their expansion
-   * (a placement's hot-add; a hot-remove once its expansion's rows are all sent), so the order
-   * rule holds. Anything that goes wrong leaves the rows to the relay: a row sent by both is
-   * still one job (job id = row id). A relay pass is five round trips on a process busy with
+   * on their queue (a placement's hot-add; a hot-remove once its hot-add is sent), so the order
+   * rule holds, and committed with `relay_after` (ownPublishMs) so that relay passes leave them
+   * alone meanwhile. Anything that goes wrong gives the rows back to the relays: a row sent by
+   * both is still one job (job id = row id). A relay pass is five round trips on a process busy with
    * requests: in bench:hotplug's bursts it put 60–115 ms between a placement's commit and its job.
    */
   publishNow(rows: readonly CommittedRow[]): void {
     if (rows.length === 0) return;
-    if (this.stopped || !this.options.enabled) return this.kick();
-    void this.sendNow(rows).catch(() => this.kick());
+    if (this.stopped || !this.options.enabled) return void this.giveBack(rows);
+    void this.sendNow(rows).catch(() => this.giveBack(rows));
+  }
+
+  /**
+   * For a writer about to commit rows it will publishNow: how long relays should leave them to
+   * it (the rows' `relay_after`, from now), or null when this process does not publish and the
+   * relays should take them at once.
+   */
+  ownPublishMs(): number | null {
+    return this.options.enabled && !this.stopped ? OWN_PUBLISH_MS : null;
+  }
+
+  /** Rows publishNow could not send go to the relays now, not when their writer's time is up. */
+  private async giveBack(rows: readonly CommittedRow[]): Promise<void> {
+    await this.db.query(`UPDATE outbox SET relay_after = NULL WHERE id = ANY($1::uuid[]) AND published_at IS NULL`, [rows.map((r) => r.id)]).catch(() => undefined);
+    this.kick();
   }
 
   private async sendNow(rows: readonly CommittedRow[]): Promise<void> {
@@ -186,17 +212,19 @@ export class OutboxRelay implements OnApplicationBootstrap {
       // read every row sent since the last VACUUM, 2 ms a pass within bench:hotplug's 20 s.
       await m.query(`SET LOCAL enable_bitmapscan = off`);
       const rows: OutboxRow[] = await m.query(
-        // A row waits while an older row of the same expansion is unsent (perhaps being relayed
-        // by another replica): a hot-remove must never reach the queue before its hot-add. Only
-        // each expansion's oldest unsent row is a candidate, found in one pass over the unsent
-        // rows; the oldest of them are then locked by key, each skipped if another relay holds it.
+        // A row waits while an older row of the same expansion on the same queue is unsent
+        // (perhaps being relayed by another replica, or left to its writer): a hot-remove must
+        // never reach the queue before its hot-add. Only each such line's oldest unsent row is a
+        // candidate, found in one pass over the unsent rows, and only once no writer publishes
+        // it itself (relay_after); the oldest are then locked by key, each skipped if another
+        // relay holds it.
         `WITH pending AS MATERIALIZED (
-           SELECT id, created_at, coalesce(payload->>'expansionId', id::text) AS x FROM outbox
+           SELECT id, created_at, relay_after, queue || ' ' || coalesce(payload->>'expansionId', id::text) AS x FROM outbox
            WHERE published_at IS NULL ORDER BY created_at LIMIT $2
          ), first AS (
-           SELECT DISTINCT ON (x) id, created_at FROM pending ORDER BY x, created_at
+           SELECT DISTINCT ON (x) id, created_at, relay_after FROM pending ORDER BY x, created_at
          ), chosen AS MATERIALIZED (
-           SELECT id, created_at FROM first ORDER BY created_at LIMIT $1
+           SELECT id, created_at FROM first WHERE relay_after IS NULL OR relay_after <= clock_timestamp() ORDER BY created_at LIMIT $1
          )
          SELECT o.id, o.queue, o.job_name AS "jobName", o.payload, (SELECT count(*) FROM pending) > (SELECT count(*) FROM first) AS held_back FROM chosen f
          CROSS JOIN LATERAL (

@@ -39,11 +39,12 @@ const EXTENT_ORDER = `ORDER BY x.device_id, x.offset_gib`;
  * it is after, in the columns of VIEW_COLUMNS. It took a transaction of five statements and a
  * read after it. Extents change only when an expansion is placed and when its capacity is
  * returned, in no removable state, so the statement's snapshot holds the ones the lock guards.
- * It also answers the job it queued (`job`) when no older outbox row of the expansion is still
- * unsent (`job_first`): then the API may put it on the queue itself, as after a placement.
+ * It also answers the job it queued (`job`) and whether no older hotplug row of the expansion is
+ * still unsent (`job_first`): then the API puts it on the queue itself, as after a placement,
+ * and the row is left to it until `$8` ms have passed (null: not at all).
  */
 export const REQUEST_DETACH: PreparedStatement = {
-  name: 'mxs_request_detach_v2',
+  name: 'mxs_request_detach_v3',
   text: `
 WITH found AS (
   SELECT * FROM expansions WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) FOR UPDATE
@@ -55,6 +56,8 @@ WITH found AS (
          coalesce(jsonb_agg(jsonb_build_object(${EXTENT_FIELDS})
            ${EXTENT_ORDER}) FILTER (WHERE x.live), '[]') AS live
   FROM expansion_extents x WHERE x.expansion_id = $1
+), first AS (
+  SELECT NOT EXISTS (SELECT 1 FROM outbox o WHERE o.published_at IS NULL AND o.queue = $7 AND o.payload->>'expansionId' = $1::text) AS yes
 ), u AS (
   UPDATE expansions e SET state = 'detaching', updated_at = now() FROM go WHERE e.id = go.id RETURNING e.state, e.updated_at
 ), tr AS (
@@ -62,14 +65,14 @@ WITH found AS (
 ), op AS (
   INSERT INTO operations (id, expansion_id, kind, request_id, checkpoint) SELECT $4, id, 'hot-remove', $5, $6::jsonb FROM go
 ), ob AS (
-  INSERT INTO outbox (id, queue, job_name, payload)
+  INSERT INTO outbox (id, queue, job_name, payload, relay_after)
   SELECT $4, $7, 'hot-remove', jsonb_build_object('operationId', $4::uuid, 'kind', 'hot-remove', 'expansionId', go.id, 'tenantId', go.tenant_id,
-    'vmId', go.vm_id, 'hostId', go.host_id, 'sizeGiB', go.size_gib, 'extents', ext.live, 'requestId', $5::text) || $6::jsonb
-  FROM go, ext
+    'vmId', go.vm_id, 'hostId', go.host_id, 'sizeGiB', go.size_gib, 'extents', ext.live, 'requestId', $5::text) || $6::jsonb,
+    CASE WHEN first.yes THEN clock_timestamp() + $8::int * interval '1 millisecond' END
+  FROM go, ext, first
   RETURNING payload
 )
-SELECT (SELECT payload FROM ob) AS job,
-  NOT EXISTS (SELECT 1 FROM outbox o WHERE o.published_at IS NULL AND o.payload->>'expansionId' = $1::text) AS job_first,
+SELECT (SELECT payload FROM ob) AS job, (SELECT yes FROM first) AS job_first,
   f.state AS state_before, f.id, f.vm_id, f.host_id, f.size_gib, f.tier, f.placed_tier, f.layout, f.interleave_ways,
   f.max_added_latency_ns, coalesce(u.state, f.state) AS state, f.reason, f.created_at, coalesce(u.updated_at, f.updated_at) AS updated_at,
   ext.every AS extents
@@ -130,7 +133,7 @@ export class ExpansionStore {
     if (batch.length > 1) {
       const items = batch.map((q) => q.item);
       try {
-        const rows = await runPrepared<{ resource_id: string }>(this.db, COMMIT_BATCH, batchParams(items));
+        const rows = await runPrepared<{ resource_id: string }>(this.db, COMMIT_BATCH, batchParams(items, this.relay.ownPublishMs()));
         placed = new Set(rows.map((r) => r.resource_id));
       } catch {
         // Some part was refused and so was all of it: each gets its own answer below.
@@ -156,7 +159,7 @@ export class ExpansionStore {
   private async commitOne(x: NewExpansion): Promise<ReserveOutcome> {
     const v = x.view;
     try {
-      const committed = await runPrepared(this.db, COMMIT_BATCH, batchParams([x]));
+      const committed = await runPrepared(this.db, COMMIT_BATCH, batchParams([x], this.relay.ownPublishMs()));
       if (committed.length === 1) return 'committed';
       // Nothing happened; say why (rare, so a second look costs nothing in the common case).
       const [why] = (await this.db.query(
@@ -234,11 +237,11 @@ export class ExpansionStore {
     force = false,
   ): Promise<{ before: ExpansionState; view: ExpansionView } | null> {
     const [row] = await runPrepared<ExpansionRow & { state_before: ExpansionState; job: HotplugJob | null; job_first: boolean }>(this.db, REQUEST_DETACH, [
-      id, tenantId ?? null, removable, operationId, requestId, JSON.stringify(force ? { force } : {}), QUEUES.hotplug,
+      id, tenantId ?? null, removable, operationId, requestId, JSON.stringify(force ? { force } : {}), QUEUES.hotplug, this.relay.ownPublishMs(),
     ]);
     if (row === undefined) return null;
     if (row.job !== null) {
-      // The expansion's older rows are all sent: its hot-add is on the queue, so this may go too. Else the relay keeps the order.
+      // The expansion's older hotplug row is sent: its hot-add is on the queue, so this may go too. Else the relay keeps the order.
       if (row.job_first) this.relay.publishNow([{ id: operationId, queue: QUEUES.hotplug, jobName: 'hot-remove', payload: row.job }]);
       else this.relay.kick();
     }
@@ -266,8 +269,11 @@ function hotAddRow(x: NewExpansion): CommittedRow {
   return { id: x.operationId, queue: QUEUES.hotplug, jobName: 'hot-add', payload: hotAddJob(x) };
 }
 
-/** COMMIT_BATCH's parameters: the placements, and all their extents, as a JSON document each. */
-function batchParams(items: readonly NewExpansion[]): unknown[] {
+/**
+ * COMMIT_BATCH's parameters: the placements, and all their extents, as a JSON document each;
+ * `ownPublishMs`, how long relays leave the jobs to this process (OutboxRelay.ownPublishMs).
+ */
+function batchParams(items: readonly NewExpansion[], ownPublishMs: number | null): unknown[] {
   const placements = items.map((x) => ({
     id: x.view.id, tenant_id: x.tenantId, vm_id: x.view.vmId, host_id: x.view.hostId, size_gib: x.view.sizeGiB, tier: x.view.tier,
     placed_tier: x.view.placedTier, layout: x.view.layout, interleave_ways: x.view.interleaveWays, max_added_latency_ns: x.view.maxAddedLatencyNs,
@@ -275,7 +281,7 @@ function batchParams(items: readonly NewExpansion[]): unknown[] {
     idem_key: x.idempotencyKey, request_hash: x.requestHash, response: x.view, layout_version: x.layoutVersion,
   }));
   const extents = items.flatMap((x) => x.view.extents.map((e) => ({ e: x.view.id, d: e.deviceId, o: e.offsetGiB, s: e.sizeGiB })));
-  return [JSON.stringify(placements), JSON.stringify(extents), QUEUES.hotplug];
+  return [JSON.stringify(placements), JSON.stringify(extents), QUEUES.hotplug, ownPublishMs];
 }
 
 function toView(r: ExpansionRow): ExpansionView {

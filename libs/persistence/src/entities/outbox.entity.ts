@@ -24,6 +24,10 @@ export class OutboxEntity {
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt!: Date | null;
 
+  /** Relays leave the row until then to its writer, which puts it on its queue itself; null: at once. */
+  @Column({ name: 'relay_after', type: 'timestamptz', nullable: true })
+  relayAfter!: Date | null;
+
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
 
