@@ -82,8 +82,8 @@ describe('stats', () => {
 });
 
 describe('cpu accounting', () => {
-  it('reads busy and total time from /proc/stat', () => {
-    expect(parseMachineLine('cpu  100 5 50 800 10 1 2 3 0 0')).toEqual({ busy: 161, total: 971 });
+  it('reads busy, total and stolen time from /proc/stat', () => {
+    expect(parseMachineLine('cpu  100 5 50 800 10 1 2 3 0 0')).toEqual({ busy: 161, total: 971, steal: 3 });
   });
 
   it('reads utime + stime from /proc/<pid>/stat, whatever the process name', () => {
@@ -91,13 +91,14 @@ describe('cpu accounting', () => {
     expect(parseProcessTicks(stat)).toBe(290);
   });
 
-  it('splits a run between groups and the rest of the machine', () => {
-    const before = { machineBusyMs: 1_000, machineTotalMs: 4_000, byPid: new Map([[1, 100], [2, 50], [3, 0]]) };
-    const after = { machineBusyMs: 3_000, machineTotalMs: 6_000, byPid: new Map([[1, 900], [2, 650], [3, 100]]) };
+  it('splits a run between groups, the rest of the machine and what the hypervisor took', () => {
+    const before = { machineBusyMs: 1_000, machineTotalMs: 4_000, machineStealMs: 100, byPid: new Map([[1, 100], [2, 50], [3, 0]]) };
+    const after = { machineBusyMs: 3_000, machineTotalMs: 6_000, machineStealMs: 400, byPid: new Map([[1, 900], [2, 650], [3, 100]]) };
     expect(split(before, after, { api: [1], postgres: [2, 9], client: [3] })).toEqual({
       machineBusyPct: 100,
+      machineStealPct: 15,
       groupsMs: { api: 800, postgres: 600, client: 100 },
-      othersMs: 500,
+      othersMs: 200,
     });
   });
 });

@@ -230,7 +230,7 @@ function report(r: Report): void {
   const cpuPerRequest = r.apiCpu.perOperation(m.requests);
   const cpuPerFloorTx = r.floorCpu.perOperation(r.floor.transactions);
   if (cpuPerRequest !== null && cpuPerFloorTx !== null) {
-    console.log(`CPU ms per request (API run) and per transaction (floor); machine busy ${r.apiCpu.result?.machineBusyPct}% and ${r.floorCpu.result?.machineBusyPct}%`);
+    console.log(`CPU ms per request (API run) and per transaction (floor); machine busy ${r.apiCpu.result?.machineBusyPct}% and ${r.floorCpu.result?.machineBusyPct}%, taken by the hypervisor ${r.apiCpu.result?.machineStealPct}% and ${r.floorCpu.result?.machineStealPct}%`);
     console.table({ 'API run, per request': cpuPerRequest, 'floor, per transaction': cpuPerFloorTx });
   }
   console.log(`placements/s ÷ floor tx/s: ${ratio}`);
@@ -262,6 +262,7 @@ function report(r: Report): void {
       cpuMsPerRequest: cpuPerRequest,
       cpuMsPerFloorTx: cpuPerFloorTx,
       machineBusyPct: r.apiCpu.result?.machineBusyPct ?? null,
+      machineStealPct: r.apiCpu.result?.machineStealPct ?? null,
       seed,
     }),
   );

@@ -7,6 +7,8 @@ export interface CpuSnapshot {
   /** Busy and total CPU time of the whole machine, all cores, in ms. */
   readonly machineBusyMs: number;
   readonly machineTotalMs: number;
+  /** The part of busy time the hypervisor gave to other guests (steal): no process here ran. */
+  readonly machineStealMs: number;
   /** CPU time of each watched process, in ms. */
   readonly byPid: ReadonlyMap<number, number>;
 }
@@ -14,17 +16,19 @@ export interface CpuSnapshot {
 /** Where a run's CPU went, from two snapshots: who used what, and what the rest of the machine did. */
 export interface CpuSplit {
   readonly machineBusyPct: number;
+  /** Of the machine's time, how much the hypervisor took for other guests: a run with much of it is slowed from outside. */
+  readonly machineStealPct: number;
   readonly groupsMs: Readonly<Record<string, number>>;
-  /** Busy time of processes outside the groups (other work on a shared machine, the kernel). */
+  /** Busy time of processes outside the groups (other work on this machine, the kernel), steal not counted. */
   readonly othersMs: number;
 }
 
 /** Parses a `/proc/stat` first line: busy = user + nice + system + irq + softirq + steal. */
-export function parseMachineLine(line: string): { busy: number; total: number } {
+export function parseMachineLine(line: string): { busy: number; total: number; steal: number } {
   const f = line.trim().split(/\s+/).slice(1).map(Number);
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
   const busy = user + nice + system + irq + softirq + steal;
-  return { busy, total: busy + idle + iowait };
+  return { busy, total: busy + idle + iowait, steal };
 }
 
 /** utime + stime from a `/proc/<pid>/stat` line (fields 14 and 15; the name may hold spaces). */
@@ -45,7 +49,7 @@ export function snapshot(pids: readonly number[]): CpuSnapshot | null {
         // The process has exited; its time is lost to the split.
       }
     }
-    return { machineBusyMs: machine.busy * TICK_MS, machineTotalMs: machine.total * TICK_MS, byPid };
+    return { machineBusyMs: machine.busy * TICK_MS, machineTotalMs: machine.total * TICK_MS, machineStealMs: machine.steal * TICK_MS, byPid };
   } catch {
     return null;
   }
@@ -62,5 +66,7 @@ export function split(before: CpuSnapshot, after: CpuSnapshot, groups: Readonly<
   }
   const busy = after.machineBusyMs - before.machineBusyMs;
   const total = after.machineTotalMs - before.machineTotalMs;
-  return { machineBusyPct: total > 0 ? Math.round((100 * busy) / total) : 0, groupsMs, othersMs: Math.max(0, busy - grouped) };
+  const steal = after.machineStealMs - before.machineStealMs;
+  const pct = (ms: number): number => (total > 0 ? Math.round((100 * ms) / total) : 0);
+  return { machineBusyPct: pct(busy), machineStealPct: pct(steal), groupsMs, othersMs: Math.max(0, busy - steal - grouped) };
 }

@@ -129,7 +129,7 @@ function post(s: Stack, vm: BenchVm, owners: Map<string, string>): Promise<strin
  * or failed), its hot-remove another (done when it is released); add-remove pairs are counted
  * too. The window opens after a 2 s warm-up; CPU is split per saga over the same window.
  */
-async function throughput(s: Stack): Promise<{ sagasPerSec: number; sagaPairsPerSec: number; completed: number; pairs: number; cpuMsPerSaga: Record<string, number>; machineBusyPct: number }> {
+async function throughput(s: Stack): Promise<{ sagasPerSec: number; sagaPairsPerSec: number; completed: number; pairs: number; cpuMsPerSaga: Record<string, number>; machineBusyPct: number; machineStealPct: number }> {
   const inFlight = new Map<string, 'adding' | 'removing'>();
   const owners = new Map<string, string>();
   let next = 0;
@@ -182,7 +182,7 @@ async function throughput(s: Stack): Promise<{ sagasPerSec: number; sagaPairsPer
   const cpu = window.cpu === null || cpuAfter === null ? null : split(window.cpu, cpuAfter, groups);
   const perSaga = (ms: number): number => Math.round((ms / Math.max(1, completed)) * 100) / 100;
   const cpuMsPerSaga = { ...Object.fromEntries(Object.entries(cpu?.groupsMs ?? {}).map(([k, ms]) => [k, perSaga(ms)])), others: perSaga(cpu?.othersMs ?? 0) };
-  return { sagasPerSec: completed / seconds, sagaPairsPerSec: pairs / seconds, completed, pairs, cpuMsPerSaga, machineBusyPct: cpu?.machineBusyPct ?? 0 };
+  return { sagasPerSec: completed / seconds, sagaPairsPerSec: pairs / seconds, completed, pairs, cpuMsPerSaga, machineBusyPct: cpu?.machineBusyPct ?? 0, machineStealPct: cpu?.machineStealPct ?? 0 };
 }
 
 /** The PostgreSQL backends serving the bench database (the apps' pools). */
@@ -299,7 +299,7 @@ async function onStack<T>(timeScale: number, stage: (s: Stack) => Promise<T>): P
 }
 
 async function main(): Promise<void> {
-  let t: Awaited<ReturnType<typeof throughput>> = { sagasPerSec: NaN, sagaPairsPerSec: NaN, completed: 0, pairs: 0, cpuMsPerSaga: {}, machineBusyPct: NaN };
+  let t: Awaited<ReturnType<typeof throughput>> = { sagasPerSec: NaN, sagaPairsPerSec: NaN, completed: 0, pairs: 0, cpuMsPerSaga: {}, machineBusyPct: NaN, machineStealPct: NaN };
   let bare = NaN;
   if (only !== 'latency') {
     log('bench:hotplug — starting the simulator (time scale 0), the API and the worker…');
@@ -315,7 +315,7 @@ async function main(): Promise<void> {
   }
   const r = (x: number): number => Math.round(x * 10) / 10;
   const result = {
-    sagasPerSec: r(t.sagasPerSec), sagasCompleted: t.completed, sagaPairsPerSec: r(t.sagaPairsPerSec), sagaPairsCompleted: t.pairs, cpuMsPerSaga: t.cpuMsPerSaga, machineBusyPct: t.machineBusyPct, bareBullmqJobsPerSec: r(bare), ratioToBareBullmq: Math.round((t.sagasPerSec / bare) * 10_000) / 10_000,
+    sagasPerSec: r(t.sagasPerSec), sagasCompleted: t.completed, sagaPairsPerSec: r(t.sagaPairsPerSec), sagaPairsCompleted: t.pairs, cpuMsPerSaga: t.cpuMsPerSaga, machineBusyPct: t.machineBusyPct, machineStealPct: t.machineStealPct, bareBullmqJobsPerSec: r(bare), ratioToBareBullmq: Math.round((t.sagasPerSec / bare) * 10_000) / 10_000,
     readyP50Ms: r(l.readyP50Ms), readyP99Ms: r(l.readyP99Ms), hostStepsP50Ms: r(l.hostP50Ms), overheadP50Ms: r(l.overheadP50Ms), overheadP99Ms: r(l.overheadP99Ms),
     overheadWithHostWaitP50Ms: r(l.overheadWithHostWaitP50Ms), overheadWithHostWaitP99Ms: r(l.overheadWithHostWaitP99Ms),
     readyFromPostP99Ms: r(l.readyFromPostP99Ms), overheadFromPostP99Ms: r(l.overheadFromPostP99Ms),
@@ -326,7 +326,7 @@ async function main(): Promise<void> {
   };
   console.log(`sagas/s (time scale 0)               ${result.sagasPerSec}   target ≥ ${TARGETS.sagasPerSec}   (hot-adds and hot-removes, ${result.sagasCompleted})`);
   console.log(`add-then-remove pairs/s              ${result.sagaPairsPerSec}   (${result.sagaPairsCompleted} pairs, both sagas ended)`);
-  console.log(`CPU ms per saga                      ${Object.entries(t.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${t.machineBusyPct}% busy)`);
+  console.log(`CPU ms per saga                      ${Object.entries(t.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${t.machineBusyPct}% busy, ${t.machineStealPct}% of its time taken by the hypervisor)`);
   console.log(`bare BullMQ jobs/s (same Redis)       ${result.bareBullmqJobsPerSec}   ratio ${result.ratioToBareBullmq}`);
   console.log(`time to ready p50 / p99 (real time)  ${result.readyP50Ms} / ${result.readyP99Ms} ms`);
   console.log(`mxs overhead p50 / p99               ${result.overheadP50Ms} / ${result.overheadP99Ms} ms   target p99 ≤ ${TARGETS.overheadP99Ms} (total minus the host's step time)`);

@@ -42,6 +42,7 @@ interface RunFigures {
   readonly operationsBegunTwice: number;
   /** The whole machine's CPU over the replay (all cores), and each part's CPU ms per completed saga; `others` is everything outside the apps and this driver (PostgreSQL, Redis, other work). */
   readonly machineBusyPct: number | null;
+  readonly machineStealPct: number | null;
   readonly cpuMsPerSaga: Readonly<Record<string, number>>;
   readonly invariantsHold: boolean;
   readonly problems: readonly string[];
@@ -78,6 +79,7 @@ async function run(apis: number, workers: number): Promise<RunFigures> {
       answersByApi: stack.apiUrls.map((u) => result.answersByApi[u] ?? 0), sagasByWorker: report.sagasByWorker,
       operationsBegunTwice: report.operationsBegunTwice.length,
       machineBusyPct: cpu?.machineBusyPct ?? null,
+      machineStealPct: cpu?.machineStealPct ?? null,
       cpuMsPerSaga: cpu === null ? {} : { ...Object.fromEntries(Object.entries(cpu.groupsMs).map(([k, ms]) => [k, perSaga(ms)])), others: perSaga(cpu.othersMs) },
       invariantsHold: problems.length === 0, problems: problems.slice(0, 10),
     };
@@ -89,7 +91,7 @@ async function run(apis: number, workers: number): Promise<RunFigures> {
 function show(f: RunFigures): void {
   console.log(`${f.apis} API + ${f.workers} worker   sagas/s ${f.completedSagasPerSec} (${f.sagasCompleted} in ${f.wallSec} s)   requests/s ${f.requestsPerSec}   ready p50/p99 ${f.readyP50Sec}/${f.readyP99Sec} s`);
   console.log(`  accepted ${f.accepted}, refused ${f.rejected}; answers per API ${f.answersByApi.join('/')}; sagas per worker ${f.sagasByWorker.join('/')}; re-run operations ${f.operationsBegunTwice}`);
-  console.log(`  CPU ms per saga ${Object.entries(f.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${f.machineBusyPct ?? '?'}% busy)`);
+  console.log(`  CPU ms per saga ${Object.entries(f.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${f.machineBusyPct ?? '?'}% busy, ${f.machineStealPct ?? '?'}% taken by the hypervisor)`);
   console.log(`  invariants ${f.invariantsHold ? 'hold' : `BROKEN: ${f.problems.join('; ')}`}`);
 }
 
