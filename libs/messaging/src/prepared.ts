@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -9,6 +10,17 @@ export interface PreparedStatement {
   /** Unique per statement text: a connection refuses one name for two texts. */
   readonly name: string;
   readonly text: string;
+}
+
+/**
+ * A PreparedStatement named `${base}_${a hash of its text}`: a changed text is a new name by
+ * itself, so a connection never meets one name for two texts (where the text and the name
+ * used to be kept in step by hand, with a version in the name).
+ */
+export function preparedStatement(base: string, text: string): PreparedStatement {
+  // PostgreSQL cuts names at 63 bytes: the hash must fit whole.
+  if (!/^[a-z][a-z0-9_]{0,49}$/.test(base)) throw new Error(`preparedStatement: "${base}" is not a lower-case name of at most 50 characters`);
+  return { name: `${base}_${createHash('sha256').update(text).digest('hex').slice(0, 12)}`, text };
 }
 
 interface PgQueryable {

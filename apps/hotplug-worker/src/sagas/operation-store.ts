@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ExpansionState, HotplugJob, UsageEventType } from '@mxs/contracts';
 import type { OperationCheckpoint, OperationState, StepRecord } from '@mxs/persistence';
-import type { PreparedStatement, Queued } from '@mxs/messaging';
-import { Batcher, runPrepared } from '@mxs/messaging';
+import type { Queued } from '@mxs/messaging';
+import { Batcher, preparedStatement, runPrepared } from '@mxs/messaging';
 import { retryOnDeadlock, updateReturning } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { OutboxRow } from '../events/outbox-events';
@@ -22,9 +22,7 @@ import { changedRow, outboxParams, usageRow } from '../events/outbox-events';
 const ASYNC_COMMIT = `async_commit AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))`;
 
 /** Takes a host's lease for a run and starts its operation: OperationStore.begin. */
-export const BEGIN_RUN: PreparedStatement = {
-  name: 'mxs_saga_begin_v2',
-  text: `
+export const BEGIN_RUN = preparedStatement('mxs_saga_begin', `
 WITH ${ASYNC_COMMIT}, adding AS (
   SELECT 1 FROM operations WHERE $5::text = 'hot-remove' AND expansion_id = $4 AND kind = 'hot-add' AND state IN ('pending','running','compensating')
 ), lease AS (
@@ -48,19 +46,15 @@ WITH ${ASYNC_COMMIT}, adding AS (
 SELECT (SELECT count(*) FROM lease)::int AS leased, op.state, op.checkpoint,
   CASE WHEN EXISTS (SELECT 1 FROM attach) THEN 'attaching' ELSE e.state END AS expansion_state, e.placed_tier,
   (SELECT state FROM operations WHERE id = $2) AS state_before, EXISTS (SELECT 1 FROM adding) AS hot_add_unfinished
-FROM expansions e LEFT JOIN op ON true CROSS JOIN async_commit WHERE e.id = $4`,
-};
+FROM expansions e LEFT JOIN op ON true CROSS JOIN async_commit WHERE e.id = $4`);
 
 /** Adds finished steps to their operations' checkpoints: OperationStore.recordStep. */
-export const RECORD_STEPS: PreparedStatement = {
-  name: 'mxs_saga_steps_v2',
-  text: `
+export const RECORD_STEPS = preparedStatement('mxs_saga_steps', `
 WITH ${ASYNC_COMMIT}
 UPDATE operations o SET step = s.step, updated_at = now(),
   checkpoint = o.checkpoint || jsonb_build_object(s.section, coalesce(o.checkpoint -> s.section, '{}'::jsonb) || jsonb_build_object(s.step, s.record))
 FROM jsonb_to_recordset($1::jsonb) AS s(operation_id uuid, section text, step text, record jsonb) CROSS JOIN async_commit
-WHERE o.id = s.operation_id`,
-};
+WHERE o.id = s.operation_id`);
 
 /**
  * Ends a saga with everything its ending changes: OperationStore.end. The checkpoint of the
@@ -71,9 +65,7 @@ WHERE o.id = s.operation_id`,
  * first, which put the host first and deadlocked with placements, each waiting out
  * deadlock_timeout).
  */
-export const END_SAGA: PreparedStatement = {
-  name: 'mxs_saga_end_v2',
-  text: `
+export const END_SAGA = preparedStatement('mxs_saga_end', `
 WITH held AS (
   SELECT 1 FROM host_leases WHERE host_id = $10 AND run_id = $15 FOR UPDATE
 ), old AS (
@@ -105,8 +97,7 @@ WITH held AS (
 ), ob AS (
   INSERT INTO outbox (id, queue, job_name, payload) SELECT id, queue, job_name, payload FROM ev
 )
-SELECT (SELECT count(*) FROM ev)::int AS events, EXISTS (SELECT 1 FROM held) AS held`,
-};
+SELECT (SELECT count(*) FROM ev)::int AS events, EXISTS (SELECT 1 FROM held) AS held`);
 
 /** A step that finished, and what its checkpoint says of it. */
 export interface FinishedStep {

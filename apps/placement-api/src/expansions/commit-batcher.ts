@@ -1,4 +1,4 @@
-import type { PreparedStatement } from '@mxs/messaging';
+import { preparedStatement } from '@mxs/messaging';
 
 /**
  * A placement commits in one statement, in one round trip and without an explicit transaction.
@@ -26,9 +26,7 @@ import type { PreparedStatement } from '@mxs/messaging';
  * column: pg escapes every element of an array parameter with string replaces, and for the
  * answers and jobs that was an eighth of all the API allocated (bench:api's heap profile).
  */
-export const COMMIT_BATCH: PreparedStatement = {
-  name: 'mxs_commit_batch_v4',
-  text: `
+export const COMMIT_BATCH = preparedStatement('mxs_commit_batch', `
 WITH i AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb)
     AS i(id uuid, tenant_id text, vm_id text, host_id text, size_gib int, tier text, placed_tier text, layout text,
@@ -74,5 +72,4 @@ WITH i AS (
 )
 INSERT INTO idempotency_keys (tenant_id, key, request_hash, status_code, response, resource_id, created_at)
 SELECT tenant_id, idem_key, request_hash, 202, response, id, created_at FROM placed WHERE id IN (SELECT id FROM e)
-RETURNING resource_id`,
-};
+RETURNING resource_id`);

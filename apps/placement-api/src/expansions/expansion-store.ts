@@ -3,8 +3,8 @@ import type { ExpansionState, ExpansionView, ExtentView, HotplugJob, TransitionV
 import { QUEUES } from '@mxs/contracts';
 import { isCheckViolation } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
-import type { CommittedRow, PreparedStatement, Queued } from '@mxs/messaging';
-import { Batcher, OutboxRelay, runPrepared } from '@mxs/messaging';
+import type { CommittedRow, Queued } from '@mxs/messaging';
+import { Batcher, OutboxRelay, preparedStatement, runPrepared } from '@mxs/messaging';
 import { COMMIT_BATCH } from './commit-batcher';
 import type { OperationRow, OperationView } from './operation-view';
 import { operationView } from './operation-view';
@@ -43,9 +43,7 @@ const EXTENT_ORDER = `ORDER BY x.device_id, x.offset_gib`;
  * still unsent (`job_first`): then the API puts it on the queue itself, as after a placement,
  * and the row is left to it until `$8` ms have passed (null: not at all).
  */
-export const REQUEST_DETACH: PreparedStatement = {
-  name: 'mxs_request_detach_v3',
-  text: `
+export const REQUEST_DETACH = preparedStatement('mxs_request_detach', `
 WITH found AS (
   SELECT * FROM expansions WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) FOR UPDATE
 ), go AS (
@@ -76,8 +74,7 @@ SELECT (SELECT payload FROM ob) AS job, (SELECT yes FROM first) AS job_first,
   f.state AS state_before, f.id, f.vm_id, f.host_id, f.size_gib, f.tier, f.placed_tier, f.layout, f.interleave_ways,
   f.max_added_latency_ns, coalesce(u.state, f.state) AS state, f.reason, f.created_at, coalesce(u.updated_at, f.updated_at) AS updated_at,
   ext.every AS extents
-FROM found f CROSS JOIN ext LEFT JOIN u ON true`,
-};
+FROM found f CROSS JOIN ext LEFT JOIN u ON true`);
 
 const VIEW_COLUMNS = `e.id, e.vm_id, e.host_id, e.size_gib, e.tier, e.placed_tier, e.layout, e.interleave_ways,
   e.max_added_latency_ns, e.state, e.reason, e.created_at, e.updated_at,

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { DeviceHealth, HostState, SwitchState } from '@mxs/topology';
 import { DataSource } from 'typeorm';
-import type { PreparedStatement, Queued } from '@mxs/messaging';
+import type { Queued } from '@mxs/messaging';
 import type { FullFleetState } from '@mxs/persistence';
 import { EXTENT_TUPLE_SQL, readFleetState, splitExtentTuples } from '@mxs/persistence';
-import { Batcher, runPrepared } from '@mxs/messaging';
+import { Batcher, preparedStatement, runPrepared } from '@mxs/messaging';
 import type { HostNeighbourhood, VmRow } from './fleet-snapshot';
 
 /** Neighbourhoods read in one statement at most, and such statements running at once. */
@@ -33,9 +33,7 @@ const VM_JSON = `json_build_object('id', v.id, 'tenantId', v.tenant_id, 'hostId'
 // (Seen in bench:api: the read went from 1 to 5 ms for four placements, the rate from 1,000/s to 570;
 // and, while the devices had no statistics, `devices WHERE id = ANY(...)` scanned every device: 0.3 ms a placement.)
 // Placements prepared at the same moment are read together, a row each (`n` says whose).
-export const NEIGHBOURHOODS: PreparedStatement = {
-  name: 'mxs_neighbourhoods_v4',
-  text: `
+export const NEIGHBOURHOODS = preparedStatement('mxs_neighbourhoods', `
 WITH i AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb)
     AS i(n int, vm_id text, host_id text, device_ids text[], since text[], switch_ids text[], tenant_id text, idem_key text)
@@ -68,8 +66,7 @@ FROM i CROSS JOIN LATERAL (
     WHERE x.device_id = d.id AND x.changed_xid >= pg_snapshot_xmin(d.since) AND NOT pg_visible_in_snapshot(x.changed_xid, d.since)
     OFFSET 0
   ) AS x
-) AS ch`,
-};
+) AS ch`);
 
 interface NeighbourhoodRow {
   n: number;
