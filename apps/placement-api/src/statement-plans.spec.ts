@@ -15,6 +15,7 @@ const SMALL_PAGES = 4;
 interface PlanNode {
   readonly 'Node Type': string;
   readonly 'Relation Name'?: string;
+  readonly 'Index Name'?: string;
   readonly Plans?: readonly PlanNode[];
 }
 
@@ -23,22 +24,35 @@ function scanned(node: PlanNode): string[] {
   return [...here, ...(node.Plans ?? []).flatMap(scanned)];
 }
 
+/** The indexes a plan reads `table` by. */
+function indexesOn(node: PlanNode, table: string): string[] {
+  const here = node['Relation Name'] === table && node['Index Name'] !== undefined ? [node['Index Name']] : [];
+  return [...here, ...(node.Plans ?? []).flatMap((n) => indexesOn(n, table))];
+}
+
 /**
  * The generic plan PostgreSQL keeps for a prepared statement (the API's hot statements are
  * prepared once per connection and run thousands of times a second), shown by EXPLAIN without
- * running it: the tables of more than a few pages it reads whole.
+ * running it.
  */
-function genericPlanScans(url: string, statement: PreparedStatement): Promise<string[]> {
+function genericPlan(url: string, statement: PreparedStatement): Promise<PlanNode> {
   const params = Math.max(0, ...[...statement.text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
   return withClient(url, 'mxs-plan-check', async (client) => {
-    const large = (await client.query(`SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND pg_relation_size(oid) > $1 * current_setting('block_size')::int`, [SMALL_PAGES])).rows.map((r: { relname: string }) => r.relname);
     await client.query(`SET plan_cache_mode = force_generic_plan`);
     await client.query(`PREPARE hot AS ${statement.text}`);
     const [row] = (await client.query(`EXPLAIN (FORMAT JSON) EXECUTE hot(${Array.from({ length: params }, () => 'NULL').join(', ')})`)).rows as { 'QUERY PLAN': { Plan: PlanNode }[] }[];
     const plan = row?.['QUERY PLAN'][0]?.Plan;
     if (plan === undefined) throw new Error(`no plan for ${statement.name}`);
-    return scanned(plan).filter((table) => large.includes(table));
+    return plan;
   });
+}
+
+/** The tables of more than a few pages a statement's generic plan reads whole. */
+async function genericPlanScans(url: string, statement: PreparedStatement): Promise<string[]> {
+  const large = await withClient(url, 'mxs-plan-check', async (client) =>
+    (await client.query(`SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND pg_relation_size(oid) > $1 * current_setting('block_size')::int`, [SMALL_PAGES])).rows.map((r: { relname: string }) => r.relname),
+  );
+  return scanned(await genericPlan(url, statement)).filter((table) => large.includes(table));
 }
 
 // A placement's two statements probe indexes for what they touch, whatever the planner knows of
@@ -74,5 +88,19 @@ describe('the placement statements read by index on a fleet-sized database', () 
     expect(await genericPlanScans(env.db.url, NEIGHBOURHOODS)).toEqual([]);
     expect(await genericPlanScans(env.db.url, COMMIT_BATCH)).toEqual([]);
     expect(await genericPlanScans(env.db.url, REQUEST_DETACH)).toEqual([]);
+  });
+
+  it('a removal finds its expansion\'s unsent hotplug rows by index, not among every unsent row, however many wait', async () => {
+    // A backlog, as while Redis is away: rows of many expansions wait in the outbox.
+    await sql(api, `INSERT INTO outbox (id, queue, job_name, payload)
+      SELECT gen_random_uuid(), 'hotplug', 'hot-add', jsonb_build_object('expansionId', gen_random_uuid()) FROM generate_series(1, 5000)`);
+    try {
+      for (const analyze of [false, true]) {
+        if (analyze) await sql(api, 'ANALYZE outbox');
+        expect(indexesOn(await genericPlan(env.db.url, REQUEST_DETACH), 'outbox')).toEqual(['outbox_pending_expansion']);
+      }
+    } finally {
+      await sql(api, `DELETE FROM outbox`);
+    }
   });
 });
