@@ -33,13 +33,6 @@ export interface RelayOptions {
   readonly enabled: boolean;
 }
 
-/**
- * Rows are relayed in the order they were committed per queue and `payload.expansionId` (see
- * relayBatch): a hot-remove never reaches the hotplug queue before its hot-add, nor an
- * expansion's `released` usage event before its `activated`. Queues are consumed apart, so
- * there is no order between them to keep.
- */
-
 export const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
 
 /** A row its writer has just committed, as the relay would send it. */
@@ -59,6 +52,11 @@ interface OutboxRow extends CommittedRow {
  * Moves committed outbox rows to BullMQ, with job id = row id, so a row relayed twice (a crash
  * between the add and the mark) is still one job. Rows are claimed with SKIP LOCKED, so any
  * number of API replicas relay side by side. While Redis is away the rows wait; nothing is lost.
+ *
+ * Rows are relayed in the order they were committed per queue and `payload.expansionId` (see
+ * relayBatch): a hot-remove never reaches the hotplug queue before its hot-add, nor an
+ * expansion's `released` usage event before its `activated`. Queues are consumed apart, so
+ * there is no order between them to keep.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap {
@@ -129,7 +127,9 @@ export class OutboxRelay implements OnApplicationBootstrap {
    */
   publishNow(rows: readonly CommittedRow[]): void {
     if (rows.length === 0) return;
-    if (this.stopped || !this.options.enabled) return void this.giveBack(rows);
+    // A process that does not relay committed them as the relays' already (ownPublishMs).
+    if (!this.options.enabled) return this.kick();
+    if (this.stopped) return void this.giveBack(rows);
     void this.sendNow(rows).catch(() => this.giveBack(rows));
   }
 
