@@ -42,6 +42,7 @@ interface RunFigures {
   readonly operationsBegunTwice: number;
   /** The whole machine's CPU over the replay (all cores), and each part's CPU ms per completed saga; `others` is everything outside the apps and this driver (PostgreSQL, Redis, other work). */
   readonly machineBusyPct: number | null;
+  /** Of the machine's time, the share the hypervisor took (steal, not in `others`). */
   readonly machineStealPct: number | null;
   readonly cpuMsPerSaga: Readonly<Record<string, number>>;
   readonly invariantsHold: boolean;

@@ -35,6 +35,14 @@ export interface RelayOptions {
 
 export const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
 
+/**
+ * An outbox row's `relay_after` in a writer's SQL: `param` (a statement parameter holding
+ * OutboxRelay.ownPublishMs) milliseconds from the commit, or null when the parameter is null.
+ */
+export function relayAfterSql(param: string): string {
+  return `clock_timestamp() + ${param}::int * interval '1 millisecond'`;
+}
+
 /** A row its writer has just committed, as the relay would send it. */
 export interface CommittedRow {
   readonly id: string;
@@ -122,8 +130,9 @@ export class OutboxRelay implements OnApplicationBootstrap {
    * on their queue (a placement's hot-add; a hot-remove once its hot-add is sent), so the order
    * rule holds, and committed with `relay_after` (ownPublishMs) so that relay passes leave them
    * alone meanwhile. Anything that goes wrong gives the rows back to the relays: a row sent by
-   * both is still one job (job id = row id). A relay pass is five round trips on a process busy with
-   * requests: in bench:hotplug's bursts it put 60–115 ms between a placement's commit and its job.
+   * both is still one job (job id = row id). A relay pass is five round trips on a process busy
+   * with requests: in bench:hotplug's bursts it put 60–115 ms between a placement's commit and
+   * its job.
    */
   publishNow(rows: readonly CommittedRow[]): void {
     if (rows.length === 0) return;
@@ -337,7 +346,11 @@ class RelayError extends Error {
 
 function groupByQueue(rows: readonly CommittedRow[]): Map<string, CommittedRow[]> {
   const groups = new Map<string, CommittedRow[]>();
-  for (const r of rows) groups.set(r.queue, [...(groups.get(r.queue) ?? []), r]);
+  for (const r of rows) {
+    const group = groups.get(r.queue);
+    if (group === undefined) groups.set(r.queue, [r]);
+    else group.push(r);
+  }
   return groups;
 }
 

@@ -1,4 +1,4 @@
-import { preparedStatement } from '@mxs/messaging';
+import { preparedStatement, relayAfterSql } from '@mxs/messaging';
 
 /**
  * A placement commits in one statement, in one round trip and without an explicit transaction.
@@ -68,7 +68,7 @@ WITH i AS (
   SELECT operation_id, id, 'hot-add', request_id, created_at, created_at FROM placed WHERE id IN (SELECT id FROM e)
 ), ob AS (
   INSERT INTO outbox (id, queue, job_name, payload, relay_after)
-  SELECT operation_id, $3::text, 'hot-add', job, clock_timestamp() + $4::int * interval '1 millisecond' FROM placed WHERE id IN (SELECT id FROM e)
+  SELECT operation_id, $3::text, 'hot-add', job, ${relayAfterSql('$4')} FROM placed WHERE id IN (SELECT id FROM e)
 )
 INSERT INTO idempotency_keys (tenant_id, key, request_hash, status_code, response, resource_id, created_at)
 SELECT tenant_id, idem_key, request_hash, 202, response, id, created_at FROM placed WHERE id IN (SELECT id FROM e)

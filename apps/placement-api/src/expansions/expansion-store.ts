@@ -4,7 +4,7 @@ import { QUEUES } from '@mxs/contracts';
 import { isCheckViolation } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { CommittedRow, Queued } from '@mxs/messaging';
-import { Batcher, OutboxRelay, preparedStatement, runPrepared } from '@mxs/messaging';
+import { Batcher, OutboxRelay, preparedStatement, relayAfterSql, runPrepared } from '@mxs/messaging';
 import { COMMIT_BATCH } from './commit-batcher';
 import type { OperationRow, OperationView } from './operation-view';
 import { operationView } from './operation-view';
@@ -66,7 +66,7 @@ WITH found AS (
   INSERT INTO outbox (id, queue, job_name, payload, relay_after)
   SELECT $4, $7, 'hot-remove', jsonb_build_object('operationId', $4::uuid, 'kind', 'hot-remove', 'expansionId', go.id, 'tenantId', go.tenant_id,
     'vmId', go.vm_id, 'hostId', go.host_id, 'sizeGiB', go.size_gib, 'extents', ext.live, 'requestId', $5::text) || $6::jsonb,
-    CASE WHEN first.yes THEN clock_timestamp() + $8::int * interval '1 millisecond' END
+    CASE WHEN first.yes THEN ${relayAfterSql('$8')} END
   FROM go, ext, first
   RETURNING payload
 )
