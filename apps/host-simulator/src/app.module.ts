@@ -18,7 +18,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ServiceKitModule.forRoot({ config, ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }) }),
+        // Its handlers log nothing of their own, and a request context would tax every call a saga makes.
+        ServiceKitModule.forRoot({ config, requestContext: false, ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }) }),
         // The simulator depends on nothing: it is up when it answers.
         HealthModule.forRoot([]),
       ],

@@ -80,7 +80,8 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        ServiceKitModule.forRoot({ config: { ...config, MXS_RATE_LIMIT_PER_MINUTE: 0 }, ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }) }),
+        // Its routes are probes and scrapes: no request context, so its sagas' promises run unhooked.
+        ServiceKitModule.forRoot({ config: { ...config, MXS_RATE_LIMIT_PER_MINUTE: 0 }, requestContext: false, ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }) }),
         WorkerInfraModule.forRoot(config),
         HealthModule.forRootAsync({
           inject: [DataSource, PRODUCER_REDIS],

@@ -152,6 +152,7 @@ export interface TestAppOptions {
   checks?: HealthCheck[];
   checkTimeoutMs?: number;
   logDestination?: DestinationStream;
+  requestContext?: boolean;
   /** Build through NestFactory with a dynamic module instead of Test.createTestingModule. */
   viaFactory?: boolean;
 }
@@ -179,6 +180,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         config,
         rateLimit: { keyPrefix: options.keyPrefix ?? 'mxs-test:' },
         logDestination: options.logDestination,
+        requestContext: options.requestContext,
         defaultMetrics: false,
       }),
       HealthModule.forRoot(options.checks ?? [], { timeoutMs: options.checkTimeoutMs }),

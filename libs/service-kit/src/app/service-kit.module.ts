@@ -18,6 +18,8 @@ export interface ServiceKitOptions {
   rateLimit?: Partial<Pick<RateLimitOptions, 'keyPrefix' | 'windowMs' | 'commandTimeoutMs'>>;
   /** Where JSON logs go; stdout when absent (tests pass a stream to read them). */
   logDestination?: DestinationStream;
+  /** See LoggingOptions.requestContext: on unless an app turns it off. */
+  requestContext?: boolean;
   defaultMetrics?: boolean;
 }
 
@@ -40,7 +42,7 @@ export class ServiceKitModule {
       module: ServiceKitModule,
       global: true,
       imports: [
-        LoggingModule.forRoot({ level: config.LOG_LEVEL, destination: options.logDestination }),
+        LoggingModule.forRoot({ level: config.LOG_LEVEL, destination: options.logDestination, requestContext: options.requestContext }),
         MetricsModule.forRoot({ defaultMetrics: options.defaultMetrics }),
       ],
       providers: [
