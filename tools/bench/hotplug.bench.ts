@@ -1,5 +1,5 @@
 /**
- * `npm run bench:hotplug [-- --quick] [-- --only throughput|latency] [-- --keep]`: hot-plug sagas through the real path (API → outbox →
+ * `npm run bench:hotplug [-- --quick] [-- --only throughput|latency] [-- --keep] [-- --cpu-prof]`: hot-plug sagas through the real path (API → outbox →
  * BullMQ → worker → simulator → PostgreSQL), each app in its own process, on the rack64 fleet.
  *
  * 1. Throughput: the simulator at time scale 0; expansions kept in flight, each removed as soon
@@ -20,7 +20,9 @@
  *    bench's POST call rather than the decision are printed beside them: those count the API's
  *    reading and placing, and the bench's own sending of 200 requests at once.
  * Prints a table, then one JSON line. `--only throughput|latency` runs one stage (the other's
- * figures are null); `--keep` leaves each stage's database for study in SQL.
+ * figures are null); `--keep` leaves each stage's database for study in SQL; `--cpu-prof`
+ * writes a CPU profile of each app of each stage to tmp/bench-profile/hotplug-<stage>/ (the
+ * profiler slows them, so the figures of such a run are not comparable).
  */
 import { createTestDatabase } from '@mxs/persistence';
 import type { TestDatabase } from '@mxs/persistence';
@@ -30,6 +32,7 @@ import { generateFleetSpec } from '@mxs/topology';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { Client } from 'pg';
 import { SimulatorControl } from '@mxs/host-agent';
 import type { CpuSnapshot } from './cpu-accounting';
@@ -41,6 +44,7 @@ import { burstFigures } from './hotplug-latency';
 
 const quick = process.argv.includes('--quick');
 const keep = process.argv.includes('--keep');
+const cpuProfile = process.argv.includes('--cpu-prof');
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt < 0 ? null : process.argv[onlyAt + 1];
 if (only !== null && only !== 'throughput' && only !== 'latency') throw new Error('--only takes throughput or latency');
@@ -75,16 +79,17 @@ interface Stack {
   client: KeepAliveCaller;
 }
 
-async function startStack(timeScale: number): Promise<Stack> {
+async function startStack(timeScale: number, stage: string): Promise<Stack> {
   const db = await createTestDatabase('bench_hotplug');
   const prefix = `{mxs-bench-${randomBytes(4).toString('hex')}}`;
   const common = { DATABASE_URL: db.url, REDIS_URL, MXS_QUEUE_PREFIX: prefix, MXS_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn' };
-  const sim = await spawnApp('host-simulator', { MXS_SIM_TOKEN: TOKEN, MXS_SIM_TIME_SCALE: String(timeScale), LOG_LEVEL: 'warn' }, 'MXS_SIM_PORT');
-  const api = await spawnApp('placement-api', { ...common, MXS_RATE_LIMIT_PER_MINUTE: '0' });
+  const flags = profilerFlags(stage);
+  const sim = await spawnApp('host-simulator', { MXS_SIM_TOKEN: TOKEN, MXS_SIM_TIME_SCALE: String(timeScale), LOG_LEVEL: 'warn' }, 'MXS_SIM_PORT', flags('host-simulator'));
+  const api = await spawnApp('placement-api', { ...common, MXS_RATE_LIMIT_PER_MINUTE: '0' }, 'PORT', flags('placement-api'));
   const worker = await spawnApp('hotplug-worker', {
-    ...common, MXS_HOST_AGENT_URL: sim.url, MXS_HOST_AGENT_TOKEN: TOKEN, 
+    ...common, MXS_HOST_AGENT_URL: sim.url, MXS_HOST_AGENT_TOKEN: TOKEN,
     MXS_TELEMETRY_INTERVAL_MS: '0', MXS_RECONCILE_INTERVAL_MS: '0',
-  });
+  }, 'PORT', flags('hotplug-worker'));
   const fleet = generateFleetSpec({ preset: 'rack64', seed: 1, vmsPerHost: 0 });
   const loaded = await admin(api.url, 'PUT', '/admin/v1/fleet', fleet);
   if (loaded.status !== 200) throw new Error(`fleet: ${loaded.status} ${JSON.stringify(loaded.body)}`);
@@ -104,6 +109,15 @@ async function startStack(timeScale: number): Promise<Stack> {
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
   return { db, prefix, sim, api, worker, vms, sql, client: new KeepAliveCaller(api.url, IN_FLIGHT * 2) };
+}
+
+/** With `--cpu-prof`, each app writes its profile on exit, named after it, in the stage's directory. */
+function profilerFlags(stage: string): (app: string) => string[] {
+  if (!cpuProfile) return () => [];
+  const dir = `tmp/bench-profile/hotplug-${stage}`;
+  mkdirSync(dir, { recursive: true });
+  log(`CPU profiles of the ${stage} stage go to ${dir}/`);
+  return (app) => ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${app}.cpuprofile`];
 }
 
 async function stopStack(s: Stack): Promise<void> {
@@ -289,8 +303,8 @@ async function burstRows(s: Stack, { ids, sentAt }: Burst): Promise<BurstExpansi
 }
 
 /** Runs `stage` on a stack of its own at `timeScale`, and takes the stack down whatever happens. */
-async function onStack<T>(timeScale: number, stage: (s: Stack) => Promise<T>): Promise<T> {
-  const s = await startStack(timeScale);
+async function onStack<T>(timeScale: number, name: 'throughput' | 'latency', stage: (s: Stack) => Promise<T>): Promise<T> {
+  const s = await startStack(timeScale, name);
   try {
     return await stage(s);
   } finally {
@@ -303,7 +317,7 @@ async function main(): Promise<void> {
   let bare = NaN;
   if (only !== 'latency') {
     log('bench:hotplug — starting the simulator (time scale 0), the API and the worker…');
-    t = await onStack(0, throughput);
+    t = await onStack(0, 'throughput', throughput);
     bare = await bareBullmq();
   }
   const none = burstFigures([]);
@@ -311,7 +325,7 @@ async function main(): Promise<void> {
   let cold = none;
   if (only !== 'throughput') {
     log('bench:hotplug — the latency run, at real-time durations');
-    ({ warm: l, cold } = await onStack(1, latency));
+    ({ warm: l, cold } = await onStack(1, 'latency', latency));
   }
   const r = (x: number): number => Math.round(x * 10) / 10;
   const result = {

@@ -1,6 +1,9 @@
 /// <reference types="jest" />
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { freePort, startChild, waitFor } from './processes';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, spawnApp, startChild, waitFor } from './processes';
 
 describe('test processes', () => {
   it('freePort gives a port that can be bound', async () => {
@@ -24,4 +27,15 @@ describe('test processes', () => {
     await child.stop(5_000);
     expect(child.process.signalCode).toBe('SIGTERM');
   });
+
+  it('spawnApp passes node flags before the app: a CPU profile is written when it exits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mxs-prof-'));
+    try {
+      const sim = await spawnApp('host-simulator', { MXS_SIM_TOKEN: 'test-token-for-the-profiled-simulator', LOG_LEVEL: 'warn' }, 'MXS_SIM_PORT', ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=sim.cpuprofile']);
+      await sim.stop();
+      expect(readdirSync(dir)).toEqual(['sim.cpuprofile']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -68,11 +68,12 @@ export type ApiProcess = AppProcess;
 
 /**
  * An app as production runs it: `node -r @swc-node/register main.ts` in a process of its own,
- * on a free port given in `portVariable`; resolves once its /health answers 200.
+ * on a free port given in `portVariable`; resolves once its /health answers 200. `nodeFlags`
+ * go before the script (a benchmark's `--cpu-prof`).
  */
-export async function spawnApp(app: AppName, env: Record<string, string>, portVariable = 'PORT'): Promise<AppProcess> {
+export async function spawnApp(app: AppName, env: Record<string, string>, portVariable = 'PORT', nodeFlags: readonly string[] = []): Promise<AppProcess> {
   const port = await freePort();
-  const child = startChild(process.execPath, ['-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
+  const child = startChild(process.execPath, [...nodeFlags, '-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
     ...process.env,
     SWC_NODE_PROJECT: 'tsconfig.base.json',
     ...env,
