@@ -1,21 +1,9 @@
 /// <reference types="jest" />
-import type { TestApp } from '../__fixtures__/test-app';
-import { startTestApp } from '../__fixtures__/test-app';
-
-type LogLine = Record<string, unknown> & { msg?: string; requestId?: string };
+import type { LogLine } from '../__fixtures__/logged-test-app';
+import { loggedTestApp } from '../__fixtures__/logged-test-app';
 
 describe('JSON logs', () => {
-  const lines: LogLine[] = [];
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: { LOG_LEVEL: 'info' },
-      logDestination: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) },
-    });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const { lines, app } = loggedTestApp();
   beforeEach(() => {
     lines.length = 0;
   });
@@ -23,7 +11,7 @@ describe('JSON logs', () => {
   const forRequest = (id: string): LogLine[] => lines.filter((line) => line.requestId === id);
 
   it('writes one access line per request with its id, status and no credentials', async () => {
-    await t.http.get('/v1/vms').set('X-Request-Id', 'trace-1').set('Authorization', 'Bearer mxs_secret');
+    await app().http.get('/v1/vms').set('X-Request-Id', 'trace-1').set('Authorization', 'Bearer mxs_secret');
     const [access] = forRequest('trace-1');
     expect(access).toMatchObject({ msg: 'request completed', res: { statusCode: 200 }, req: { method: 'GET', url: '/v1/vms' } });
     expect(JSON.stringify(lines)).not.toContain('mxs_secret');
@@ -31,12 +19,12 @@ describe('JSON logs', () => {
   });
 
   it('gives logs written inside a handler the request id', async () => {
-    await t.http.get('/fail/log').set('X-Request-Id', 'trace-2');
+    await app().http.get('/fail/log').set('X-Request-Id', 'trace-2');
     expect(forRequest('trace-2').map((line) => line.msg)).toEqual(['inside the handler', 'request completed']);
   });
 
   it('logs an unexpected error with its stack and request id, at error level', async () => {
-    await t.http.get('/fail/unknown').set('X-Request-Id', 'trace-3');
+    await app().http.get('/fail/unknown').set('X-Request-Id', 'trace-3');
     const logged = forRequest('trace-3').find((line) => line.msg === 'unhandled error');
     expect(logged?.level).toBe(50);
     expect((logged?.err as { stack: string }).stack).toContain('password=hunter2');
@@ -46,13 +34,13 @@ describe('JSON logs', () => {
   });
 
   it('logs requests refused before routing (malformed JSON) with their id too', async () => {
-    await t.http.post('/v1/vms/vm-1/expansions').set('X-Request-Id', 'trace-4').set('Content-Type', 'application/json').send('{');
+    await app().http.post('/v1/vms/vm-1/expansions').set('X-Request-Id', 'trace-4').set('Content-Type', 'application/json').send('{');
     expect(forRequest('trace-4')).toEqual([expect.objectContaining({ msg: 'request completed', res: expect.objectContaining({ statusCode: 400 }) })]);
   });
 
   it('keeps health probes and metric scrapes out of the access log', async () => {
-    await t.http.get('/health');
-    await t.http.get('/metrics');
+    await app().http.get('/health');
+    await app().http.get('/metrics');
     expect(lines.filter((line) => line.msg === 'request completed')).toEqual([]);
   });
 });
