@@ -20,6 +20,11 @@ export const workerConfigSchema = baseConfigSchema.extend({
   MXS_JOB_LOCK_MS: envInteger({ min: 500, max: 600_000, default: 30_000 }),
   /** Longest a step may keep failing transiently (host down, EBUSY…) before the saga gives up. */
   MXS_STEP_DEADLINE_MS: envInteger({ min: 100, max: 3_600_000, default: 120_000 }),
+  /**
+   * How long a step may run before the checkpoint of the steps finished before it is written;
+   * those that finish sooner are written together (or with the saga's ending).
+   */
+  MXS_CHECKPOINT_AFTER_MS: envInteger({ min: 0, max: 60_000, default: 100 }),
   /** Deadline of a fabric release, per GiB on top of the step deadline: scrubbing takes time. */
   MXS_SANITIZE_MS_PER_GIB: envInteger({ min: 0, max: 600_000, default: 1_000 }),
   /** On SIGTERM, how long running sagas may take to finish before they stop at their next step. */

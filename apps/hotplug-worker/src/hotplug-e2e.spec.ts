@@ -141,7 +141,9 @@ describe('an expansion from request to release', () => {
     };
     // Once the fabric has offered, the operation's row is locked, as by a write that takes long:
     // the offer's checkpoint cannot commit until the lock goes, which the host's accept lets go
-    // (or, should the accept never come while the lock stands, a timer 3 s later).
+    // (or, should the accept never come while the lock stands, a timer 3 s later). The accept
+    // first runs past MXS_CHECKPOINT_AFTER_MS (100 ms), so the offer's write is due and waiting.
+    let offerCheckpointedAtAccept: boolean | null = null;
     agent.offerExtents = async (req, opts) => {
       await offerExtents.call(agent, req, opts);
       if (req.hostId !== hostId || heldAtAccept !== null || held) return;
@@ -152,7 +154,10 @@ describe('an expansion from request to release', () => {
     };
     agent.acceptExtents = async (req, opts) => {
       if (req.hostId === hostId && heldAtAccept === null) {
+        await new Promise((resolve) => setTimeout(resolve, 400));
         heldAtAccept = held;
+        const [op] = await stack.sql<{ offered: boolean }>(`SELECT coalesce(checkpoint->'steps' ? 'fabric-offer', false) AS offered FROM operations WHERE expansion_id = $1 AND kind = 'hot-add'`, [req.expansionId]);
+        offerCheckpointedAtAccept = op?.offered ?? null;
         await letGo();
       }
       return acceptExtents.call(agent, req, opts);
@@ -161,6 +166,7 @@ describe('an expansion from request to release', () => {
       const id = (await stack.requestExpansion(vmId, { sizeGiB: 2, tier: 'any' })).body.id as string;
       await stack.expansionReaches(id, ['active']);
       expect(heldAtAccept).toBe(true);
+      expect(offerCheckpointedAtAccept).toBe(false);
       // Every step's checkpoint is there all the same, each effect happened once.
       const [op] = await stack.sql<{ steps: string[] }>(`SELECT array(SELECT jsonb_object_keys(checkpoint->'steps') ORDER BY 1) AS steps FROM operations WHERE expansion_id = $1 AND kind = 'hot-add'`, [id]);
       expect(op?.steps).toEqual(['fabric-offer', 'host-accept', 'host-online', 'vm-plug']);

@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import type { PreparedStatement } from '@mxs/messaging';
 import { runPrepared } from '@mxs/messaging';
 import type { Ending } from './operation-store';
-import { BEGIN_RUN, END_SAGA, OperationStore, RECORD_STEPS, endParams } from './operation-store';
+import { BEGIN_RUN, END_SAGA, OperationStore, RECORD_STEPS, endParams, recordStepsParams } from './operation-store';
 
 let tdb: TestDatabase;
 let db: DataSource;
@@ -109,27 +109,34 @@ describe('OperationStore', () => {
     expect(live).toEqual([{ live: false }]);
   });
 
-  it('writes the last step\'s checkpoint with the ending, and neither when the run no longer holds the host', async () => {
+  it('writes the steps not yet written with the ending, and neither when the run no longer holds the host', async () => {
     const a = await placed(4, 40);
     await store.begin(a, 60_000, RUN_A);
-    await store.recordStep(a.operationId, 'steps', 'fabric-offer', { finishedAt: '2026-11-21T10:00:00.000Z', durationMs: 5, attempts: 1, errors: [] });
+    await store.recordSteps(a.operationId, 'steps', [{ step: 'fabric-offer', record: { finishedAt: '2026-11-21T10:00:00.000Z', durationMs: 5, attempts: 1, errors: [] } }]);
+    const online = { step: 'host-online', record: { finishedAt: '2026-11-21T10:00:01.000Z', durationMs: 8, attempts: 1, errors: [] } };
     const last = { step: 'vm-plug', record: { finishedAt: '2026-11-21T10:00:02.000Z', durationMs: 9, attempts: 1, errors: [] } };
-    expect(await store.end(a, released, new Date(), RUN_B, last)).toBeNull();
+    expect(await store.end(a, released, new Date(), RUN_B, [online, last])).toBeNull();
     expect(Object.keys((await store.snapshotOf(a.operationId))?.checkpoint.steps ?? {})).toEqual(['fabric-offer']);
-    expect(await store.end(a, released, new Date(), RUN_A, last)).toBe(1);
+    expect(await store.end(a, released, new Date(), RUN_A, [online, last])).toBe(1);
     const [op] = (await db.query(`SELECT state, step, checkpoint FROM operations WHERE id = $1`, [a.operationId])) as { state: string; step: string; checkpoint: { steps: Record<string, unknown> } }[];
     expect(op?.state).toBe('done');
     expect(op?.step).toBe('vm-plug');
-    expect(op?.checkpoint.steps).toEqual({ 'fabric-offer': expect.objectContaining({ durationMs: 5 }), 'vm-plug': last.record });
+    expect(op?.checkpoint.steps).toEqual({ 'fabric-offer': expect.objectContaining({ durationMs: 5 }), 'host-online': online.record, 'vm-plug': last.record });
   });
 
   it('keeps each finished step in the checkpoint, so a re-run skips it', async () => {
     const a = await placed(4, 28);
-    await store.recordStep(a.operationId, 'steps', 'fabric-offer', { finishedAt: '2026-11-21T10:00:00.000Z', durationMs: 5, attempts: 1, errors: [] });
-    await store.recordStep(a.operationId, 'steps', 'host-accept', { finishedAt: '2026-11-21T10:00:01.000Z', durationMs: 7, attempts: 2, errors: ['host-down: rebooting'] });
+    await store.recordSteps(a.operationId, 'steps', [{ step: 'fabric-offer', record: { finishedAt: '2026-11-21T10:00:00.000Z', durationMs: 5, attempts: 1, errors: [] } }]);
+    // Steps that finished close together go in one write; the operation's `step` is the last of them.
+    await store.recordSteps(a.operationId, 'steps', [
+      { step: 'host-accept', record: { finishedAt: '2026-11-21T10:00:01.000Z', durationMs: 7, attempts: 2, errors: ['host-down: rebooting'] } },
+      { step: 'host-online', record: { finishedAt: '2026-11-21T10:00:02.000Z', durationMs: 3, attempts: 1, errors: [] } },
+    ]);
     const snapshot = await store.snapshotOf(a.operationId);
-    expect(Object.keys(snapshot?.checkpoint.steps ?? {}).sort()).toEqual(['fabric-offer', 'host-accept']);
+    expect(Object.keys(snapshot?.checkpoint.steps ?? {}).sort()).toEqual(['fabric-offer', 'host-accept', 'host-online']);
     expect(snapshot?.checkpoint.steps?.['host-accept']?.attempts).toBe(2);
+    const [op] = (await db.query(`SELECT step FROM operations WHERE id = $1`, [a.operationId])) as { step: string }[];
+    expect(op?.step).toBe('host-online');
   });
 
   it('records the steps that finish while a write runs in one statement, and a second step of one operation in another', async () => {
@@ -142,10 +149,10 @@ describe('OperationStore', () => {
     await db.query(`CREATE TRIGGER note_step_write AFTER UPDATE ON operations FOR EACH ROW EXECUTE FUNCTION note_step_write()`);
     try {
       await Promise.all([
-        store.recordStep(c.operationId, 'steps', 'fabric-offer', record(3)), // goes at once; the rest gather behind it
-        store.recordStep(a.operationId, 'steps', 'fabric-offer', record(1)),
-        store.recordStep(a.operationId, 'undone', 'undo-fabric-offer', record(4)),
-        store.recordStep(b.operationId, 'steps', 'fabric-offer', record(2)),
+        store.recordSteps(c.operationId, 'steps', [{ step: 'fabric-offer', record: record(3) }]), // goes at once; the rest gather behind it
+        store.recordSteps(a.operationId, 'steps', [{ step: 'fabric-offer', record: record(1) }]),
+        store.recordSteps(a.operationId, 'undone', [{ step: 'undo-fabric-offer', record: record(4) }]),
+        store.recordSteps(b.operationId, 'steps', [{ step: 'fabric-offer', record: record(2) }]),
       ]);
       const writes = (await db.query(`SELECT operation_id, dense_rank() OVER (ORDER BY xid::text::bigint)::int AS statement FROM step_writes ORDER BY xid::text::bigint, operation_id = $1`, [b.operationId])) as { operation_id: string; statement: number }[];
       expect(writes).toEqual([
@@ -213,9 +220,9 @@ describe('what a PostgreSQL crash may take back', () => {
     const a = await placed(4, 44);
     expect(await commitsWith(BEGIN_RUN, [a.hostId, a.operationId, 60_000, a.expansionId, a.kind, a.requestId, RUN_A])).toBe('off');
     const record = { durationMs: 1, attempts: 1, errors: [], finishedAt: new Date().toISOString() };
-    expect(await commitsWith(RECORD_STEPS, [JSON.stringify([{ operation_id: a.operationId, section: 'steps', step: 'fabric-offer', record }])])).toBe('off');
+    expect(await commitsWith(RECORD_STEPS, recordStepsParams([{ operationId: a.operationId, section: 'steps', steps: [{ step: 'fabric-offer', record }] }]))).toBe('off');
     // The ending's usage events and returned capacity are never taken back.
-    expect(await commitsWith(END_SAGA, endParams(a, released, new Date(), RUN_A, null))).toBe('on');
+    expect(await commitsWith(END_SAGA, endParams(a, released, new Date(), RUN_A, []))).toBe('on');
     const [ended] = await db.query(`SELECT e.state, o.state AS op, o.checkpoint->'steps' ? 'fabric-offer' AS checkpointed FROM expansions e JOIN operations o ON o.expansion_id = e.id WHERE e.id = $1`, [a.expansionId]);
     expect(ended).toEqual({ state: 'failed', op: 'done', checkpointed: true });
   });
@@ -227,7 +234,7 @@ describe('what a PostgreSQL crash may take back', () => {
       const a = await placed(4, 48);
       const alone = new OperationStore(one);
       expect((await alone.begin(a, 60_000, RUN_B)).kind).toBe('begun');
-      await alone.recordStep(a.operationId, 'steps', 'fabric-offer', { durationMs: 1, attempts: 1, errors: [], finishedAt: new Date().toISOString() });
+      await alone.recordSteps(a.operationId, 'steps', [{ step: 'fabric-offer', record: { durationMs: 1, attempts: 1, errors: [], finishedAt: new Date().toISOString() } }]);
       const [row] = (await one.query(`SHOW synchronous_commit`)) as { synchronous_commit: string }[];
       expect(row?.synchronous_commit).toBe('on');
       expect(await alone.end(a, released, new Date(), RUN_B)).toBe(1);

@@ -48,18 +48,18 @@ SELECT (SELECT count(*) FROM lease)::int AS leased, op.state, op.checkpoint,
   (SELECT state FROM operations WHERE id = $2) AS state_before, EXISTS (SELECT 1 FROM adding) AS hot_add_unfinished
 FROM expansions e LEFT JOIN op ON true CROSS JOIN async_commit WHERE e.id = $4`);
 
-/** Adds finished steps to their operations' checkpoints: OperationStore.recordStep. */
+/** Adds finished steps to their operations' checkpoints (`steps`: name → record; `step`: the last of them): OperationStore.recordSteps. */
 export const RECORD_STEPS = preparedStatement('mxs_saga_steps', `
 WITH ${ASYNC_COMMIT}
 UPDATE operations o SET step = s.step, updated_at = now(),
-  checkpoint = o.checkpoint || jsonb_build_object(s.section, coalesce(o.checkpoint -> s.section, '{}'::jsonb) || jsonb_build_object(s.step, s.record))
-FROM jsonb_to_recordset($1::jsonb) AS s(operation_id uuid, section text, step text, record jsonb) CROSS JOIN async_commit
+  checkpoint = o.checkpoint || jsonb_build_object(s.section, coalesce(o.checkpoint -> s.section, '{}'::jsonb) || s.steps)
+FROM jsonb_to_recordset($1::jsonb) AS s(operation_id uuid, section text, step text, steps jsonb) CROSS JOIN async_commit
 WHERE o.id = s.operation_id`);
 
 /**
  * Ends a saga with everything its ending changes: OperationStore.end. The checkpoint of the
- * saga's last step ($17 name, $18 record) comes with it, rather than in a write of its own that
- * the ending, and the next saga on the host, would wait for. It moves tenant and host
+ * saga's steps not yet written ($18, name → record; $17 the last of them) comes with it, rather
+ * than in a write of its own that the ending, and the next saga on the host, would wait for. It moves tenant and host
  * counters the API's batched commits move too, and in their order, the tenant's row before the
  * host's: h reads t, so t runs first (PostgreSQL runs the WITH statements nothing reads last to
  * first, which put the host first and deadlocked with placements, each waiting out
@@ -85,7 +85,7 @@ WITH held AS (
   UPDATE operations SET state = $7, finished_at = clock_timestamp(), updated_at = now(), last_error = coalesce($8, last_error),
     step = coalesce($17, step),
     checkpoint = CASE WHEN $17::text IS NULL THEN checkpoint
-      ELSE checkpoint || jsonb_build_object('steps', coalesce(checkpoint -> 'steps', '{}'::jsonb) || jsonb_build_object($17::text, $18::jsonb)) END
+      ELSE checkpoint || jsonb_build_object('steps', coalesce(checkpoint -> 'steps', '{}'::jsonb) || $18::jsonb) END
   WHERE id = $9 AND EXISTS (SELECT 1 FROM held)
 ), lease AS (
   DELETE FROM host_leases WHERE host_id = $10 AND run_id = $15
@@ -105,9 +105,20 @@ export interface FinishedStep {
   readonly record: StepRecord;
 }
 
-interface StepWrite extends FinishedStep {
+export interface StepWrite {
   readonly operationId: string;
   readonly section: 'steps' | 'undone';
+  readonly steps: readonly FinishedStep[];
+}
+
+/** Finished steps as a checkpoint section holds them: name → record. */
+function stepsObject(steps: readonly FinishedStep[]): Record<string, StepRecord> {
+  return Object.fromEntries(steps.map((s) => [s.step, s.record]));
+}
+
+/** RECORD_STEPS's parameters: each write's steps, and the last of them as the operation's `step`. */
+export function recordStepsParams(writes: readonly StepWrite[]): unknown[] {
+  return [JSON.stringify(writes.map((w) => ({ operation_id: w.operationId, section: w.section, step: w.steps.at(-1)?.step, steps: stepsObject(w.steps) })))];
 }
 
 export interface OperationSnapshot {
@@ -140,7 +151,7 @@ export interface Ending {
 }
 
 /** END_SAGA's parameters for a run's ending, with the usage and expansion events it writes if it moves the expansion. */
-export function endParams(job: HotplugJob, ending: Ending, at: Date, runId: string, lastStep: FinishedStep | null): unknown[] {
+export function endParams(job: HotplugJob, ending: Ending, at: Date, runId: string, lastSteps: readonly FinishedStep[]): unknown[] {
   const facts = { tenantId: job.tenantId, vmId: job.vmId, hostId: job.hostId, sizeGiB: job.sizeGiB, placedTier: null };
   const events: OutboxRow[] = [];
   if (ending.to !== null) {
@@ -150,7 +161,7 @@ export function endParams(job: HotplugJob, ending: Ending, at: Date, runId: stri
   return [
     job.expansionId, ending.from, ending.to, ending.reason, job.requestId, ending.returnCapacity,
     ending.operationState, ending.operationState === 'failed' ? ending.reason : null, job.operationId, job.hostId,
-    ...outboxParams(events), runId, at, lastStep?.step ?? null, lastStep === null ? null : JSON.stringify(lastStep.record),
+    ...outboxParams(events), runId, at, lastSteps.at(-1)?.step ?? null, lastSteps.length === 0 ? null : JSON.stringify(stepsObject(lastSteps)),
   ];
 }
 
@@ -203,16 +214,15 @@ export class OperationStore {
     await this.db.query(`DELETE FROM host_leases WHERE host_id = $1 AND run_id = $2`, [hostId, runId]);
   }
 
-  /** Adds a finished step to the operation's checkpoint; resolves once that is committed. */
-  recordStep(operationId: string, section: 'steps' | 'undone', step: string, record: StepRecord): Promise<void> {
-    return this.steps.submit({ operationId, section, step, record });
+  /** Adds finished steps (in the order they ran) to the operation's checkpoint; resolves once that is committed. */
+  recordSteps(operationId: string, section: 'steps' | 'undone', steps: readonly FinishedStep[]): Promise<void> {
+    return this.steps.submit({ operationId, section, steps });
   }
 
   /**
-   * The steps that finished while the last write ran, in one statement: a saga waits for its
-   * own checkpoint before its next step, and each one's write is a round trip the worker, its
-   * pool and PostgreSQL share with every other saga. An operation appears once per statement
-   * (a saga has one step in hand), but a second entry would go in a statement of its own.
+   * The writes submitted while the last one ran, in one statement: each is a round trip the
+   * worker, its pool and PostgreSQL share with every other saga. An operation appears once per
+   * statement (a saga has one write in hand), but a second entry would go in a statement of its own.
    */
   private async writeSteps(batch: readonly Queued<StepWrite, void>[]): Promise<void> {
     for (let rest = batch; rest.length > 0; ) {
@@ -222,11 +232,7 @@ export class OperationStore {
         if (now.has(q.item.operationId)) later.push(q);
         else now.set(q.item.operationId, q);
       }
-      await runPrepared(
-        this.db,
-        RECORD_STEPS,
-        [JSON.stringify([...now.values()].map(({ item }) => ({ operation_id: item.operationId, section: item.section, step: item.step, record: item.record })))],
-      );
+      await runPrepared(this.db, RECORD_STEPS, recordStepsParams([...now.values()].map((q) => q.item)));
       for (const q of now.values()) q.resolve();
       rest = later;
     }
@@ -244,11 +250,11 @@ export class OperationStore {
    * relay's kick, or `null` when this run no longer holds the host's lease (another run took
    * over): then nothing changes. The events come from the shared builders; the statement fills
    * in what only the moved row knows (the state it left, the tier it was placed on) and writes
-   * them only if it moved. `lastStep`, when given, is added to the checkpoint's steps with it.
+   * them only if it moved. `lastSteps`, the steps not yet written, are added to the checkpoint's steps with it.
    */
-  async end(job: HotplugJob, ending: Ending, at: Date, runId: string, lastStep: FinishedStep | null = null): Promise<number | null> {
+  async end(job: HotplugJob, ending: Ending, at: Date, runId: string, lastSteps: readonly FinishedStep[] = []): Promise<number | null> {
     // A deadlock with another replica's batch rolls this one statement back whole, so it is run again in place.
-    const rows = (await retryOnDeadlock(() => runPrepared(this.db, END_SAGA, endParams(job, ending, at, runId, lastStep)))) as { events: number; held: boolean }[];
+    const rows = (await retryOnDeadlock(() => runPrepared(this.db, END_SAGA, endParams(job, ending, at, runId, lastSteps)))) as { events: number; held: boolean }[];
     const row = rows[0];
     return row?.held === true ? row.events : null;
   }
