@@ -59,11 +59,11 @@ WHERE o.id = s.operation_id`);
 /**
  * Ends a saga with everything its ending changes: OperationStore.end. The checkpoint of the
  * saga's steps not yet written ($18, name → record; $17 the last of them) comes with it, rather
- * than in a write of its own that the ending, and the next saga on the host, would wait for. It moves tenant and host
- * counters the API's batched commits move too, and in their order, the tenant's row before the
- * host's: h reads t, so t runs first (PostgreSQL runs the WITH statements nothing reads last to
- * first, which put the host first and deadlocked with placements, each waiting out
- * deadlock_timeout).
+ * than in a write of its own that the ending, and the next saga on the host, would wait for.
+ * It moves tenant and host counters the API's batched commits move too, and in their order, the
+ * tenant's row before the host's: h reads t, so t runs first (PostgreSQL runs the WITH
+ * statements nothing reads last to first, which put the host first and deadlocked with
+ * placements, each waiting out deadlock_timeout).
  */
 export const END_SAGA = preparedStatement('mxs_saga_end', `
 WITH held AS (
@@ -151,7 +151,7 @@ export interface Ending {
 }
 
 /** END_SAGA's parameters for a run's ending, with the usage and expansion events it writes if it moves the expansion. */
-export function endParams(job: HotplugJob, ending: Ending, at: Date, runId: string, lastSteps: readonly FinishedStep[]): unknown[] {
+export function endParams(job: HotplugJob, ending: Ending, at: Date, runId: string, unwritten: readonly FinishedStep[]): unknown[] {
   const facts = { tenantId: job.tenantId, vmId: job.vmId, hostId: job.hostId, sizeGiB: job.sizeGiB, placedTier: null };
   const events: OutboxRow[] = [];
   if (ending.to !== null) {
@@ -161,7 +161,7 @@ export function endParams(job: HotplugJob, ending: Ending, at: Date, runId: stri
   return [
     job.expansionId, ending.from, ending.to, ending.reason, job.requestId, ending.returnCapacity,
     ending.operationState, ending.operationState === 'failed' ? ending.reason : null, job.operationId, job.hostId,
-    ...outboxParams(events), runId, at, lastSteps.at(-1)?.step ?? null, lastSteps.length === 0 ? null : JSON.stringify(stepsObject(lastSteps)),
+    ...outboxParams(events), runId, at, unwritten.at(-1)?.step ?? null, unwritten.length === 0 ? null : JSON.stringify(stepsObject(unwritten)),
   ];
 }
 
@@ -250,11 +250,11 @@ export class OperationStore {
    * relay's kick, or `null` when this run no longer holds the host's lease (another run took
    * over): then nothing changes. The events come from the shared builders; the statement fills
    * in what only the moved row knows (the state it left, the tier it was placed on) and writes
-   * them only if it moved. `lastSteps`, the steps not yet written, are added to the checkpoint's steps with it.
+   * them only if it moved. `unwritten`, the run's steps not yet written, join the checkpoint's steps with it.
    */
-  async end(job: HotplugJob, ending: Ending, at: Date, runId: string, lastSteps: readonly FinishedStep[] = []): Promise<number | null> {
+  async end(job: HotplugJob, ending: Ending, at: Date, runId: string, unwritten: readonly FinishedStep[] = []): Promise<number | null> {
     // A deadlock with another replica's batch rolls this one statement back whole, so it is run again in place.
-    const rows = (await retryOnDeadlock(() => runPrepared(this.db, END_SAGA, endParams(job, ending, at, runId, lastSteps)))) as { events: number; held: boolean }[];
+    const rows = (await retryOnDeadlock(() => runPrepared(this.db, END_SAGA, endParams(job, ending, at, runId, unwritten)))) as { events: number; held: boolean }[];
     const row = rows[0];
     return row?.held === true ? row.events : null;
   }
