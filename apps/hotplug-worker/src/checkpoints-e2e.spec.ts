@@ -18,15 +18,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** The steps an expansion's operation of `kind` has in its checkpoint, by name. */
-async function checkpointed(expansionId: string, kind: 'hot-add' | 'hot-remove'): Promise<string[]> {
-  const [op] = await stack.sql<{ steps: string[] }>(
-    `SELECT array(SELECT jsonb_object_keys(checkpoint->'steps') ORDER BY 1) AS steps FROM operations WHERE expansion_id = $1 AND kind = $2`,
-    [expansionId, kind],
-  );
-  return op?.steps ?? [];
-}
-
 describe('step checkpoints', () => {
   it('writes the checkpoints of steps that finish within MXS_CHECKPOINT_AFTER_MS of each other with the saga\'s ending', async () => {
     const worker = await stack.startWorker({ MXS_CHECKPOINT_AFTER_MS: '60000' });
@@ -38,8 +29,8 @@ describe('step checkpoints', () => {
       await stack.expansionReaches(id, ['released']);
       // No write of their own: each saga's steps went with its ending, all of them.
       expect(writes).not.toHaveBeenCalled();
-      expect(await checkpointed(id, 'hot-add')).toEqual(ALL_ADD_STEPS);
-      expect(await checkpointed(id, 'hot-remove')).toEqual(ALL_REMOVE_STEPS);
+      expect(await stack.checkpointedSteps(id, 'hot-add')).toEqual(ALL_ADD_STEPS);
+      expect(await stack.checkpointedSteps(id, 'hot-remove')).toEqual(ALL_REMOVE_STEPS);
     } finally {
       writes.mockRestore();
       await worker.stop();
@@ -56,7 +47,7 @@ describe('step checkpoints', () => {
       if (seenWhileOnlining === null) {
         const until = Date.now() + 10_000;
         do {
-          seenWhileOnlining = await checkpointed(req.expansionId, 'hot-add');
+          seenWhileOnlining = await stack.checkpointedSteps(req.expansionId, 'hot-add');
           if (seenWhileOnlining.length < 2) await sleep(20);
         } while (seenWhileOnlining.length < 2 && Date.now() < until);
       }
@@ -66,7 +57,7 @@ describe('step checkpoints', () => {
       const id = (await stack.requestExpansion(stack.tenant.vmIds[1] as string, { sizeGiB: 2, tier: 'any' })).body.id as string;
       await stack.expansionReaches(id, ['active']);
       expect(seenWhileOnlining).toEqual(['fabric-offer', 'host-accept']);
-      expect(await checkpointed(id, 'hot-add')).toEqual(ALL_ADD_STEPS);
+      expect(await stack.checkpointedSteps(id, 'hot-add')).toEqual(ALL_ADD_STEPS);
     } finally {
       Object.assign(agent, { onlineRegion });
       await worker.stop();

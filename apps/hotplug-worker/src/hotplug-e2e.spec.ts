@@ -156,8 +156,7 @@ describe('an expansion from request to release', () => {
       if (req.hostId === hostId && heldAtAccept === null) {
         await new Promise((resolve) => setTimeout(resolve, 400));
         heldAtAccept = held;
-        const [op] = await stack.sql<{ offered: boolean }>(`SELECT coalesce(checkpoint->'steps' ? 'fabric-offer', false) AS offered FROM operations WHERE expansion_id = $1 AND kind = 'hot-add'`, [req.expansionId]);
-        offerCheckpointedAtAccept = op?.offered ?? null;
+        offerCheckpointedAtAccept = (await stack.checkpointedSteps(req.expansionId, 'hot-add')).includes('fabric-offer');
         await letGo();
       }
       return acceptExtents.call(agent, req, opts);
@@ -168,8 +167,7 @@ describe('an expansion from request to release', () => {
       expect(heldAtAccept).toBe(true);
       expect(offerCheckpointedAtAccept).toBe(false);
       // Every step's checkpoint is there all the same, each effect happened once.
-      const [op] = await stack.sql<{ steps: string[] }>(`SELECT array(SELECT jsonb_object_keys(checkpoint->'steps') ORDER BY 1) AS steps FROM operations WHERE expansion_id = $1 AND kind = 'hot-add'`, [id]);
-      expect(op?.steps).toEqual(['fabric-offer', 'host-accept', 'host-online', 'vm-plug']);
+      expect(await stack.checkpointedSteps(id, 'hot-add')).toEqual(['fabric-offer', 'host-accept', 'host-online', 'vm-plug']);
       expect(await effects(stack, id)).toMatchObject({ 'extents-offered': 1, 'extents-accepted': 1, 'region-onlined': 1, 'vm-plugged': 1 });
     } finally {
       Object.assign(agent, { offerExtents, acceptExtents });

@@ -133,6 +133,15 @@ export class TestStack {
       await client.end();
     }
   }
+  /** The steps in the checkpoint of an expansion's operation of `kind`, by name. */
+  async checkpointedSteps(expansionId: string, kind: 'hot-add' | 'hot-remove'): Promise<string[]> {
+    const [op] = await this.sql<{ steps: string[] }>(
+      `SELECT array(SELECT jsonb_object_keys(checkpoint->'steps') ORDER BY 1) AS steps FROM operations WHERE expansion_id = $1 AND kind = $2`,
+      [expansionId, kind],
+    );
+    return op?.steps ?? [];
+  }
+
 
   async stop(): Promise<void> {
     for (const w of this.workers.splice(0)) await w.stop().catch(() => undefined);
