@@ -3,8 +3,10 @@ import type { BurstExpansion } from './hotplug-latency';
 import { burstFigures } from './hotplug-latency';
 
 // Each POST was sent 4 ms before its decision, but a2's, sent 20 ms before.
+// Queue times (when its job was added and fetched) are known for a1 and c1 only.
+const queue: Record<string, { queuedAt: number; fetchedAt: number }> = { a1: { queuedAt: 4, fetchedAt: 7 }, c1: { queuedAt: 1001, fetchedAt: 1002 } };
 const x = (id: string, hostId: string, decidedAt: number, begunAt: number | null, readyAt: number | null, steps: [number, number][]): BurstExpansion =>
-  ({ id, hostId, sentAt: decidedAt - (id === 'a2' ? 20 : 4), decidedAt, begunAt, readyAt, steps });
+  ({ id, hostId, sentAt: decidedAt - (id === 'a2' ? 20 : 4), decidedAt, queuedAt: queue[id]?.queuedAt ?? null, fetchedAt: queue[id]?.fetchedAt ?? null, begunAt, readyAt, steps });
 
 // Host A: a1 runs first; a2, decided while the host was free but started after a1, waits for it.
 // Host B: b1 never went active and ran no step, so it is in no figure.
@@ -44,6 +46,10 @@ describe('bench:hotplug latency figures over bursts', () => {
     // First sagas on an idle host: a1 (10, then 10), c1 (3, then 7), c2 (1, then 4).
     expect(breakdown.decisionToBegin).toEqual({ p50: 3, p99: 10, n: 3 });
     expect(breakdown.beginToFirstStep).toEqual({ p50: 7, p99: 10, n: 3 });
+    // Split where the job's times are known: a1 (4 to queued, 3 to fetched, 3 to the lease), c1 (1, 1, 1).
+    expect(breakdown.decisionToQueued).toEqual({ p50: 1, p99: 4, n: 2 });
+    expect(breakdown.queuedToFetched).toEqual({ p50: 1, p99: 3, n: 2 });
+    expect(breakdown.fetchedToBegin).toEqual({ p50: 1, p99: 3, n: 2 });
     // a2 started 12 ms after a1's last step.
     expect(breakdown.handoff).toEqual({ p50: 12, p99: 12, n: 1 });
     // a2 waited 1 ms between its steps; the others none.

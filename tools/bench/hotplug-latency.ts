@@ -9,6 +9,10 @@ export interface BurstExpansion {
   readonly sentAt: number;
   /** The API's placement decision (the expansion's created_at). */
   readonly decidedAt: number;
+  /** When its hot-add job was put on the queue (BullMQ's timestamp); null if unknown. */
+  readonly queuedAt: number | null;
+  /** When a worker last fetched that job (BullMQ's processedOn); null if unknown. */
+  readonly fetchedAt: number | null;
   /** When its hot-add saga took the host's lease (the operation's started_at); null if it never did. */
   readonly begunAt: number | null;
   /** When it went active; null if it never did (it is then left out). */
@@ -34,6 +38,10 @@ export interface OverheadBreakdown {
   /** From the POST to the decision: the API reading, parsing and placing (not in the overhead). */
   readonly postToDecision: Spread;
   readonly decisionToBegin: Spread;
+  /** decisionToBegin in three: the commit and the add, the job's wait for a fetch, the lease. */
+  readonly decisionToQueued: Spread;
+  readonly queuedToFetched: Spread;
+  readonly fetchedToBegin: Spread;
   readonly beginToFirstStep: Spread;
   readonly handoff: Spread;
   readonly betweenSteps: Spread;
@@ -95,7 +103,10 @@ function measure(burst: readonly BurstExpansion[]): Measured[] {
 
 /** Splits each saga's waiting into the parts OverheadBreakdown names. */
 function breakdownOf(bursts: readonly (readonly BurstExpansion[])[]): OverheadBreakdown {
-  const parts = { postToDecision: [] as number[], decisionToBegin: [] as number[], beginToFirstStep: [] as number[], handoff: [] as number[], betweenSteps: [] as number[] };
+  const parts = {
+    postToDecision: [] as number[], decisionToBegin: [] as number[], decisionToQueued: [] as number[], queuedToFetched: [] as number[], fetchedToBegin: [] as number[],
+    beginToFirstStep: [] as number[], handoff: [] as number[], betweenSteps: [] as number[],
+  };
   for (const burst of bursts) {
     for (const x of burst) parts.postToDecision.push(x.decidedAt - x.sentAt);
     const ran = burst.filter((x) => x.steps.length > 0).map((x) => ({ x, first: Math.min(...x.steps.map(([start]) => start)), last: Math.max(...x.steps.map(([, end]) => end)) }));
@@ -109,6 +120,11 @@ function breakdownOf(bursts: readonly (readonly BurstExpansion[])[]): OverheadBr
         } else if (x.begunAt !== null) {
           parts.decisionToBegin.push(x.begunAt - x.decidedAt);
           parts.beginToFirstStep.push(first - x.begunAt);
+          if (x.queuedAt !== null && x.fetchedAt !== null) {
+            parts.decisionToQueued.push(x.queuedAt - x.decidedAt);
+            parts.queuedToFetched.push(x.fetchedAt - x.queuedAt);
+            parts.fetchedToBegin.push(x.begunAt - x.fetchedAt);
+          }
         }
       });
     }
@@ -116,6 +132,9 @@ function breakdownOf(bursts: readonly (readonly BurstExpansion[])[]): OverheadBr
   return {
     postToDecision: spreadOf(parts.postToDecision),
     decisionToBegin: spreadOf(parts.decisionToBegin),
+    decisionToQueued: spreadOf(parts.decisionToQueued),
+    queuedToFetched: spreadOf(parts.queuedToFetched),
+    fetchedToBegin: spreadOf(parts.fetchedToBegin),
     beginToFirstStep: spreadOf(parts.beginToFirstStep),
     handoff: spreadOf(parts.handoff),
     betweenSteps: spreadOf(parts.betweenSteps),

@@ -14,8 +14,9 @@
  *    burst on the freshly started processes is reported apart (`cold…`), then two more bursts
  *    warm them up, each removed before the next, and the next three are measured together
  *    (one with `--quick`), each burst's own p99 printed beside the pooled one. The overhead is
- *    split into where it goes: a host's first saga waits from the decision to its lease (commit,
- *    queue, fetch) and on to its first step; a later one waits for the handoff from the saga
+ *    split into where it goes: a host's first saga waits from the decision to its lease (split
+ *    at its job's BullMQ times: the commit and the add, the wait for a fetch, then the lease)
+ *    and on to its first step; a later one waits for the handoff from the saga
  *    before it; and a saga waits between its own steps. The same figures counted from the
  *    bench's POST call rather than the decision are printed beside them: those count the API's
  *    reading and placing, and the bench's own sending of 200 requests at once.
@@ -35,6 +36,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { Client } from 'pg';
 import { SimulatorControl } from '@mxs/host-agent';
+import { QUEUES } from '@mxs/contracts';
 import type { CpuSnapshot } from './cpu-accounting';
 import { snapshot, split } from './cpu-accounting';
 import { redisServerPid } from './api-load';
@@ -287,11 +289,12 @@ function settled(s: Stack, ids: readonly string[], states: readonly string[]): P
 
 /**
  * A burst's expansions as their rows tell it: the decision, the hot-add's lease, its steps as
- * the worker timed them ([finishedAt - durationMs, finishedAt]), and when it went active.
+ * the worker timed them ([finishedAt - durationMs, finishedAt]), and when it went active; and
+ * as its hot-add job tells it (job id = operation id): when it was queued and last fetched.
  */
 async function burstRows(s: Stack, { ids, sentAt }: Burst): Promise<BurstExpansion[]> {
-  const { rows } = await s.sql.query<{ id: string; host_id: string; t0: number; begun: number | null; t1: number | null; steps: [number, number][] }>(
-    `SELECT e.id, e.host_id, extract(epoch FROM e.created_at) * 1000 AS t0, extract(epoch FROM o.started_at) * 1000 AS begun,
+  const { rows } = await s.sql.query<{ id: string; op: string; host_id: string; t0: number; begun: number | null; t1: number | null; steps: [number, number][] }>(
+    `SELECT e.id, o.id AS op, e.host_id, extract(epoch FROM e.created_at) * 1000 AS t0, extract(epoch FROM o.started_at) * 1000 AS begun,
        (SELECT extract(epoch FROM t.at) * 1000 FROM expansion_transitions t WHERE t.expansion_id = e.id AND t.to_state = 'active' LIMIT 1) AS t1,
        (SELECT coalesce(json_agg(json_build_array(f - (v->>'durationMs')::float8, f)), '[]')
           FROM jsonb_each(o.checkpoint->'steps') AS x(k, v), LATERAL (SELECT extract(epoch FROM (v->>'finishedAt')::timestamptz) * 1000 AS f) AS fin) AS steps
@@ -299,7 +302,28 @@ async function burstRows(s: Stack, { ids, sentAt }: Burst): Promise<BurstExpansi
      WHERE e.id = ANY($1::uuid[])`,
     [ids],
   );
-  return rows.map((r) => ({ id: r.id, hostId: r.host_id, sentAt: sentAt.get(r.id) ?? NaN, decidedAt: Number(r.t0), begunAt: r.begun === null ? null : Number(r.begun), readyAt: r.t1 === null ? null : Number(r.t1), steps: r.steps }));
+  const jobs = await jobTimes(s, rows.map((r) => r.op));
+  return rows.map((r, i) => ({
+    id: r.id, hostId: r.host_id, sentAt: sentAt.get(r.id) ?? NaN, decidedAt: Number(r.t0), ...(jobs[i] ?? { queuedAt: null, fetchedAt: null }),
+    begunAt: r.begun === null ? null : Number(r.begun), readyAt: r.t1 === null ? null : Number(r.t1), steps: r.steps,
+  }));
+}
+
+/** Each hotplug job's `timestamp` (queued) and `processedOn` (last fetched), from its hash in Redis. */
+async function jobTimes(s: Stack, jobIds: readonly string[]): Promise<{ queuedAt: number | null; fetchedAt: number | null }[]> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    const pipeline = redis.pipeline();
+    for (const id of jobIds) pipeline.hmget(`${s.prefix}:${QUEUES.hotplug}:${id}`, 'timestamp', 'processedOn');
+    const replies = (await pipeline.exec()) ?? [];
+    const time = (v: string | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+    return replies.map(([, v]) => {
+      const [queued, fetched] = (v ?? []) as (string | null)[];
+      return { queuedAt: time(queued), fetchedAt: time(fetched) };
+    });
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Runs `stage` on a stack of its own at `timeScale`, and takes the stack down whatever happens. */
@@ -348,6 +372,7 @@ async function main(): Promise<void> {
   const b = l.breakdown;
   const at = (x: { p50: number; p99: number }): string => `${r(x.p50)} / ${r(x.p99)}`;
   console.log(`  where it goes (p50 / p99 ms)       decision to lease ${at(b.decisionToBegin)} and lease to first step ${at(b.beginToFirstStep)} (a host's first saga, ${b.decisionToBegin.n}),`);
+  console.log(`                                     of which decision to queued ${at(b.decisionToQueued)}, queued to fetched ${at(b.queuedToFetched)}, fetched to lease ${at(b.fetchedToBegin)},`);
   console.log(`                                     handoff from the saga before ${at(b.handoff)} (${b.handoff.n}), between steps ${at(b.betweenSteps)}`);
   console.log(`  counting the wait for a busy host  ${result.overheadWithHostWaitP50Ms} / ${result.overheadWithHostWaitP99Ms} ms (total minus its own steps)`);
   // The bench's own sending of 200 requests at once is in these too.
