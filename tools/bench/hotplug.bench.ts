@@ -16,10 +16,12 @@
  *    (one with `--quick`), each burst's own p99 printed beside the pooled one. The overhead is
  *    split into where it goes: a host's first saga waits from the decision to its lease (split
  *    at its job's BullMQ times: the commit and the add, the wait for a fetch, then the lease)
- *    and on to its first step; a later one waits for the handoff from the saga
- *    before it; and a saga waits between its own steps. The same figures counted from the
- *    bench's POST call rather than the decision are printed beside them: those count the API's
- *    reading and placing, and the bench's own sending of 200 requests at once.
+ *    and on to its first step; a later one waits for the handoff from the saga before it; and
+ *    a saga waits between its own steps. The CPU each process spent per hot-add in the
+ *    measured bursts (from the first POST until all were active) is printed beside, with how
+ *    busy the machine was meanwhile. The same figures counted from the bench's POST call
+ *    rather than the decision are printed beside them: those count the API's reading and
+ *    placing, and the bench's own sending of 200 requests at once.
  * Prints a table, then one JSON line. `--only throughput|latency` runs one stage (the other's
  * figures are null); `--keep` leaves each stage's database for study in SQL; `--cpu-prof`
  * writes a CPU profile of each app of each stage to tmp/bench-profile/hotplug-<stage>/ (the
@@ -37,7 +39,7 @@ import { mkdirSync } from 'node:fs';
 import { Client } from 'pg';
 import { SimulatorControl } from '@mxs/host-agent';
 import { QUEUES } from '@mxs/contracts';
-import type { CpuSnapshot } from './cpu-accounting';
+import type { CpuSnapshot, CpuSplit } from './cpu-accounting';
 import { snapshot, split } from './cpu-accounting';
 import { redisServerPid } from './api-load';
 import { KeepAliveCaller } from './keep-alive-call';
@@ -156,10 +158,7 @@ async function throughput(s: Stack): Promise<{ sagasPerSec: number; sagaPairsPer
   };
   await fill();
   const started = Date.now();
-  const groups = {
-    api: [s.api.process.pid ?? 0], worker: [s.worker.process.pid ?? 0], simulator: [s.sim.process.pid ?? 0], driver: [process.pid],
-    postgres: [] as number[], redis: [(await redisServerPid(REDIS_URL)) ?? 0],
-  };
+  const groups = await processGroups(s, []);
   let window: { openedAt: number; cpu: CpuSnapshot | null } | null = null;
   let completed = 0;
   let pairs = 0;
@@ -196,9 +195,27 @@ async function throughput(s: Stack): Promise<{ sagasPerSec: number; sagaPairsPer
   groups.postgres = [...new Set([...groups.postgres, ...(await backendPids(s))])];
   const cpuAfter = snapshot(Object.values(groups).flat());
   const cpu = window.cpu === null || cpuAfter === null ? null : split(window.cpu, cpuAfter, groups);
-  const perSaga = (ms: number): number => Math.round((ms / Math.max(1, completed)) * 100) / 100;
-  const cpuMsPerSaga = { ...Object.fromEntries(Object.entries(cpu?.groupsMs ?? {}).map(([k, ms]) => [k, perSaga(ms)])), others: perSaga(cpu?.othersMs ?? 0) };
-  return { sagasPerSec: completed / seconds, sagaPairsPerSec: pairs / seconds, completed, pairs, cpuMsPerSaga, machineBusyPct: cpu?.machineBusyPct ?? 0, machineStealPct: cpu?.machineStealPct ?? 0 };
+  return { sagasPerSec: completed / seconds, sagaPairsPerSec: pairs / seconds, completed, pairs, cpuMsPerSaga: cpuPer(cpu === null ? [] : [cpu], completed), machineBusyPct: cpu?.machineBusyPct ?? 0, machineStealPct: cpu?.machineStealPct ?? 0 };
+}
+
+type ProcessGroups = Record<'api' | 'worker' | 'simulator' | 'driver' | 'postgres' | 'redis', number[]>;
+
+/** The processes whose CPU the bench splits: the apps, itself, PostgreSQL's backends (`postgres`), Redis. */
+async function processGroups(s: Stack, postgres: number[]): Promise<ProcessGroups> {
+  return {
+    api: [s.api.process.pid ?? 0], worker: [s.worker.process.pid ?? 0], simulator: [s.sim.process.pid ?? 0], driver: [process.pid],
+    postgres, redis: [(await redisServerPid(REDIS_URL)) ?? 0],
+  };
+}
+
+/** CPU ms per unit (a saga, a hot-add) by group, and the rest of the machine's as `others`, over one or more splits. */
+function cpuPer(splits: readonly CpuSplit[], units: number): Record<string, number> {
+  const per = (ms: number): number => Math.round((ms / Math.max(1, units)) * 100) / 100;
+  const sums = new Map<string, number>();
+  for (const cpu of splits) {
+    for (const [k, ms] of [...Object.entries(cpu.groupsMs), ['others', cpu.othersMs] as const]) sums.set(k, (sums.get(k) ?? 0) + ms);
+  }
+  return Object.fromEntries([...sums].map(([k, ms]) => [k, per(ms)]));
 }
 
 /** The PostgreSQL backends serving the bench database (the apps' pools). */
@@ -230,13 +247,21 @@ async function bareBullmq(): Promise<number> {
   return perSec;
 }
 
+interface LatencyRun {
+  readonly warm: BurstFigures;
+  readonly cold: BurstFigures;
+  /** CPU ms per hot-add in the measured bursts, by process, and how busy the machine was meanwhile (mean of the bursts). */
+  readonly cpuMsPerHotAdd: Record<string, number>;
+  readonly machineBusyPct: number;
+}
+
 /**
  * The latency stage on one stack: a first burst on freshly started processes (reported as the
  * cold figures), bursts that only warm up, then the measured bursts, their expansions pooled
  * (see burstFigures). Every burst but the last is removed before the next, so each one meets
  * the same empty hosts.
  */
-async function latency(s: Stack): Promise<{ warm: BurstFigures; cold: BurstFigures }> {
+async function latency(s: Stack): Promise<LatencyRun> {
   const cold = await burst(s);
   await removeAll(s, cold.ids, cold.owners);
   for (let round = 0; round < WARM_UP_BURSTS; round++) {
@@ -252,7 +277,12 @@ async function latency(s: Stack): Promise<{ warm: BurstFigures; cold: BurstFigur
   // One query at a time: the bench's SQL client is a single connection.
   const warm: BurstExpansion[][] = [];
   for (const b of measured) warm.push(await burstRows(s, b));
-  return { cold: burstFigures([await burstRows(s, cold)]), warm: burstFigures(warm) };
+  const splits = measured.flatMap((b) => (b.cpu === null ? [] : [b.cpu]));
+  return {
+    cold: burstFigures([await burstRows(s, cold)]), warm: burstFigures(warm),
+    cpuMsPerHotAdd: cpuPer(splits, measured.reduce((n, b) => n + b.ids.length, 0)),
+    machineBusyPct: Math.round(splits.reduce((sum, c) => sum + c.machineBusyPct, 0) / Math.max(1, splits.length)),
+  };
 }
 
 interface Burst {
@@ -260,18 +290,23 @@ interface Burst {
   readonly owners: Map<string, string>;
   /** When each POST was sent, by expansion id. */
   readonly sentAt: Map<string, number>;
+  /** Where the CPU went from the first POST until all were active (null off Linux). */
+  readonly cpu: CpuSplit | null;
 }
 
 /** 200 expansions at once over 64 hosts, and back once all are active (or failed). */
 async function burst(s: Stack): Promise<Burst> {
   const owners = new Map<string, string>();
   const sentAt = new Map<string, number>();
+  const groups = await processGroups(s, await backendPids(s));
+  const before = snapshot(Object.values(groups).flat());
   const ids = await Promise.all(Array.from({ length: LATENCY_EXPANSIONS }, (_, i) => {
     const sent = Date.now();
     return post(s, s.vms[i % s.vms.length] as BenchVm, owners).then((id) => (sentAt.set(id, sent), id));
   }));
   await settled(s, ids, ['active', 'failed']);
-  return { ids, owners, sentAt };
+  const after = snapshot(Object.values(groups).flat());
+  return { ids, owners, sentAt, cpu: before === null || after === null ? null : split(before, after, groups) };
 }
 
 /** DELETEs a burst and waits until no removal runs; a hot-remove that gives up leaves its expansion `active`. */
@@ -347,9 +382,10 @@ async function main(): Promise<void> {
   const none = burstFigures([]);
   let l = none;
   let cold = none;
+  let burstCpu: Pick<LatencyRun, 'cpuMsPerHotAdd' | 'machineBusyPct'> = { cpuMsPerHotAdd: {}, machineBusyPct: NaN };
   if (only !== 'throughput') {
     log('bench:hotplug — the latency run, at real-time durations');
-    ({ warm: l, cold } = await onStack(1, 'latency', latency));
+    ({ warm: l, cold, ...burstCpu } = await onStack(1, 'latency', latency));
   }
   const r = (x: number): number => Math.round(x * 10) / 10;
   const result = {
@@ -359,6 +395,7 @@ async function main(): Promise<void> {
     readyFromPostP99Ms: r(l.readyFromPostP99Ms), overheadFromPostP99Ms: r(l.overheadFromPostP99Ms),
     measuredBursts: l === none ? 0 : MEASURED_BURSTS, measuredExpansions: l.expansions, overheadP99ByBurstMs: l.overheadP99ByBurstMs.map(r),
     overheadBreakdownMs: Object.fromEntries(Object.entries(l.breakdown).map(([k, v]) => [k, { p50: r(v.p50), p99: r(v.p99), n: v.n }])),
+    burstCpuMsPerHotAdd: burstCpu.cpuMsPerHotAdd, burstMachineBusyPct: burstCpu.machineBusyPct,
     coldReadyP50Ms: r(cold.readyP50Ms), coldReadyP99Ms: r(cold.readyP99Ms), coldOverheadP50Ms: r(cold.overheadP50Ms), coldOverheadP99Ms: r(cold.overheadP99Ms),
     targets: TARGETS, meetsTargets: { sagasPerSec: t.sagasPerSec >= TARGETS.sagasPerSec, overheadP99Ms: l.overheadP99Ms <= TARGETS.overheadP99Ms },
   };
@@ -374,6 +411,7 @@ async function main(): Promise<void> {
   console.log(`  where it goes (p50 / p99 ms)       decision to lease ${at(b.decisionToBegin)} and lease to first step ${at(b.beginToFirstStep)} (a host's first saga, ${b.decisionToBegin.n}),`);
   console.log(`                                     of which decision to queued ${at(b.decisionToQueued)}, queued to fetched ${at(b.queuedToFetched)}, fetched to lease ${at(b.fetchedToBegin)},`);
   console.log(`                                     handoff from the saga before ${at(b.handoff)} (${b.handoff.n}), between steps ${at(b.betweenSteps)}`);
+  console.log(`  CPU ms per hot-add in the bursts  ${Object.entries(burstCpu.cpuMsPerHotAdd).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${burstCpu.machineBusyPct}% busy from the first POST until all were active)`);
   console.log(`  counting the wait for a busy host  ${result.overheadWithHostWaitP50Ms} / ${result.overheadWithHostWaitP99Ms} ms (total minus its own steps)`);
   // The bench's own sending of 200 requests at once is in these too.
   console.log(`  from the bench's POST call        ready p99 ${result.readyFromPostP99Ms} ms, overhead p99 ${result.overheadFromPostP99Ms} ms; POST call to decision ${at(b.postToDecision)} ms (p50 / p99)`);
