@@ -31,6 +31,12 @@ describe('step checkpoints', () => {
       expect(writes).not.toHaveBeenCalled();
       expect(await stack.checkpointedSteps(id, 'hot-add')).toEqual(ALL_ADD_STEPS);
       expect(await stack.checkpointedSteps(id, 'hot-remove')).toEqual(ALL_REMOVE_STEPS);
+      // Each with its place in the saga: steps that finish within a millisecond keep their order.
+      const [add] = await stack.sql<{ positions: Record<string, number> }>(
+        `SELECT jsonb_object_agg(k, (v->>'position')::int) AS positions FROM operations, jsonb_each(checkpoint->'steps') AS s(k, v) WHERE expansion_id = $1 AND kind = 'hot-add'`,
+        [id],
+      );
+      expect(add?.positions).toEqual({ 'fabric-offer': 0, 'host-accept': 1, 'host-online': 2, 'vm-plug': 3 });
     } finally {
       writes.mockRestore();
       await worker.stop();

@@ -173,13 +173,13 @@ export class HotplugSagas {
       written.catch(() => undefined);
     };
     try {
-      for (const step of steps) {
+      for (const [position, step] of steps.entries()) {
         if (done[step.name] !== undefined) continue;
         const due = unwritten.length === 0 ? undefined : setTimeout(write, this.config.MXS_CHECKPOINT_AFTER_MS);
         try {
           const record = await runStep(step, signal, this.timing, (code) => this.metrics.retried(job.kind, step.name, code));
           this.metrics.stepDone(job.kind, step.name, record.durationMs / 1000);
-          unwritten.push({ step: step.name, record });
+          unwritten.push({ step: step.name, record: { ...record, position } });
         } finally {
           clearTimeout(due);
         }

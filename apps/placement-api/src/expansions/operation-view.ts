@@ -34,10 +34,13 @@ export interface OperationView {
 }
 
 export function operationView(r: OperationRow): OperationView {
-  const steps = [
-    ...Object.entries(r.checkpoint.steps ?? {}).map(([name, s]) => stepView(name, 'do', s)),
-    ...Object.entries(r.checkpoint.undone ?? {}).map(([name, s]) => stepView(name, 'undo', s)),
-  ].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  const done = [
+    ...Object.entries(r.checkpoint.steps ?? {}).map(([name, s]) => ({ name, phase: 'do' as const, s })),
+    ...Object.entries(r.checkpoint.undone ?? {}).map(([name, s]) => ({ name, phase: 'undo' as const, s })),
+  ];
+  // Within a millisecond: a saga's steps before their undoing, each in its place in its saga.
+  done.sort((a, b) => a.s.finishedAt.localeCompare(b.s.finishedAt) || Number(a.phase === 'undo') - Number(b.phase === 'undo') || (a.s.position ?? 0) - (b.s.position ?? 0));
+  const steps = done.map(({ name, phase, s }) => stepView(name, phase, s));
   return {
     id: r.id,
     kind: r.kind,

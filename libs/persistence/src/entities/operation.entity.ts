@@ -10,6 +10,12 @@ export interface StepRecord {
   readonly durationMs: number;
   readonly attempts: number;
   readonly errors: readonly string[];
+  /**
+   * Its place in its saga's steps (0 first). A checkpoint section is a jsonb object, which keeps
+   * no order, and steps at time scale 0 finish within the same millisecond: this orders them.
+   * Absent from records written before it was kept.
+   */
+  readonly position?: number;
 }
 
 /** Where a saga stands: the worker writes it step by step; operators read it (the console's saga view). */
