@@ -344,20 +344,16 @@ async function burstRows(s: Stack, { ids, sentAt }: Burst): Promise<BurstExpansi
   }));
 }
 
-/** Each hotplug job's `timestamp` (queued) and `processedOn` (last fetched), from its hash in Redis. */
+/** Each hotplug job's `timestamp` (queued) and `processedOn` (last fetched), as BullMQ reads them back. */
 async function jobTimes(s: Stack, jobIds: readonly string[]): Promise<{ queuedAt: number | null; fetchedAt: number | null }[]> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const queue = new Queue(QUEUES.hotplug, { connection, prefix: s.prefix });
   try {
-    const pipeline = redis.pipeline();
-    for (const id of jobIds) pipeline.hmget(`${s.prefix}:${QUEUES.hotplug}:${id}`, 'timestamp', 'processedOn');
-    const replies = (await pipeline.exec()) ?? [];
-    const time = (v: string | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
-    return replies.map(([, v]) => {
-      const [queued, fetched] = (v ?? []) as (string | null)[];
-      return { queuedAt: time(queued), fetchedAt: time(fetched) };
-    });
+    const jobs = await Promise.all(jobIds.map((id) => queue.getJob(id)));
+    return jobs.map((job) => ({ queuedAt: job?.timestamp ?? null, fetchedAt: job?.processedOn ?? null }));
   } finally {
-    redis.disconnect();
+    await queue.close();
+    connection.disconnect();
   }
 }
 

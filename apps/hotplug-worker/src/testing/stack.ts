@@ -133,6 +133,7 @@ export class TestStack {
       await client.end();
     }
   }
+
   /** The steps in the checkpoint of an expansion's operation of `kind`, by name. */
   async checkpointedSteps(expansionId: string, kind: 'hot-add' | 'hot-remove'): Promise<string[]> {
     const [op] = await this.sql<{ steps: string[] }>(
@@ -141,7 +142,6 @@ export class TestStack {
     );
     return op?.steps ?? [];
   }
-
 
   async stop(): Promise<void> {
     for (const w of this.workers.splice(0)) await w.stop().catch(() => undefined);

@@ -105,8 +105,8 @@ function lazyLogger(make: () => Logger): Logger {
 
 /**
  * nestjs-pino on top of the root logger: Nest's own logs and injected PinoLoggers write JSON and
- * carry the request id (unless `requestContext` is off). It reuses the request logger createHttpApp mounts (`useExisting`) rather
- * than mounting a second one after the body parser.
+ * carry the request id (unless `requestContext` is off). It reuses the request logger
+ * createHttpApp mounts (`useExisting`) rather than mounting a second one after the body parser.
  */
 @Module({})
 export class LoggingModule {
