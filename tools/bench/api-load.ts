@@ -2,7 +2,6 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import type { BenchVm, ExpansionMix, StatusCounts } from './api-mix';
 import { LatencyRecorder, countStatuses } from './api-mix';
-import { callJson, inParallel } from './api-process';
 import type { PrefillVm } from './prefill';
 
 export interface FleetDescription {
@@ -124,4 +123,25 @@ export async function redisServerPid(redisUrl: string): Promise<number | null> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** JSON over HTTP for the setup calls; anything but the expected status is an error. */
+export async function callJson<T>(url: string, init: { method: string; token: string; body?: unknown; expect: readonly number[] }): Promise<T> {
+  const res = await fetch(url, {
+    method: init.method,
+    headers: { authorization: `Bearer ${init.token}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  const text = await res.text();
+  if (!init.expect.includes(res.status)) throw new Error(`${init.method} ${url} answered ${res.status}: ${text.slice(0, 500)}`);
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+/** Runs `work` over `items` with at most `concurrency` at a time. */
+export async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) await work(items[next++] as T);
+  });
+  await Promise.all(lanes);
 }

@@ -9,11 +9,10 @@ import type { FleetSpec } from '@mxs/topology';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { FleetDescription, LoadResult, Population } from './api-load';
-import { dropQueueKeys } from '@mxs/test-kit';
+import type { AppProcess } from '@mxs/test-kit';
+import { dropQueueKeys, spawnApp } from '@mxs/test-kit';
 import { describeFleet, populate, postExpansions, redisServerPid } from './api-load';
 import { ExpansionMix, round } from './api-mix';
-import type { ApiProcess } from './api-process';
-import { startApiProcess } from './api-process';
 import type { CpuSnapshot, CpuSplit } from './cpu-accounting';
 import { snapshot, split } from './cpu-accounting';
 import type { FloorResult } from './db-floor';
@@ -110,7 +109,7 @@ async function main(): Promise<void> {
   const dbUrl = withDatabase(serverUrl, `mxs_bench_${run}`);
   const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
   const queuePrefix = `{mxs-bench-${run}}`;
-  let api: ApiProcess | null = null;
+  let api: AppProcess | null = null;
   let admin: ReturnType<typeof createDataSource> | null = null;
   try {
     log(`database mxs_bench_${run}: creating and migrating`);
@@ -126,19 +125,17 @@ async function main(): Promise<void> {
 
     const profileDir = 'tmp/bench-profile';
     if (cpuProfile) mkdirSync(profileDir, { recursive: true });
-    api = await startApiProcess({
-      env: {
-        DATABASE_URL: dbUrl,
-        REDIS_URL: redisUrl,
-        MXS_ADMIN_KEY: ADMIN_KEY,
-        MXS_QUEUE_PREFIX: queuePrefix,
-        MXS_RATE_LIMIT_PER_MINUTE: '0',
-        MXS_DB_POOL_SIZE: String(POOL_SIZE),
-        LOG_LEVEL: 'warn',
-      },
-      nodeFlags: cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-    });
-    log(`placement-api pid ${api.pid} at ${api.url}`);
+    api = await spawnApp('placement-api', {
+      DATABASE_URL: dbUrl,
+      REDIS_URL: redisUrl,
+      MXS_ADMIN_KEY: ADMIN_KEY,
+      MXS_QUEUE_PREFIX: queuePrefix,
+      MXS_RATE_LIMIT_PER_MINUTE: '0',
+      MXS_DB_POOL_SIZE: String(POOL_SIZE),
+      LOG_LEVEL: 'warn',
+    }, 'PORT', cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+    const apiPid = api.process.pid ?? 0;
+    log(`placement-api pid ${apiPid} at ${api.url}`);
     const { vms, registered, hosts } = await populate(api.url, ADMIN_KEY, POPULATION);
     log(`${POPULATION.preset}: ${hosts} hosts, ${POPULATION.tenants} tenants, ${vms.length} VMs registered`);
     if (fill > 0) {
@@ -159,7 +156,7 @@ async function main(): Promise<void> {
     // the API's cached plans, so they are made again for tables of this size.
     await admin.query('ANALYZE');
     log(`measuring: ${durationSec} s at concurrency ${CONCURRENCY}`);
-    const apiCpu = new CpuProbe(admin, { api: api.pid, redis });
+    const apiCpu = new CpuProbe(admin, { api: apiPid, redis });
     await apiCpu.before();
     const measured = await postExpansions(api.url, mix, CONCURRENCY, { seconds: durationSec });
     await apiCpu.after();
