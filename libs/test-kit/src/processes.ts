@@ -56,6 +56,19 @@ export function startChild(command: string, args: readonly string[], env: NodeJS
   };
 }
 
+/**
+ * A TypeScript file of the workspace run from source in a process of its own, as the apps run:
+ * `node -r @swc-node/register <script> <args>`, with this process's environment and `env` on top.
+ * `nodeFlags` go before the script (a benchmark's `--cpu-prof`).
+ */
+export function startSourceChild(script: string, args: readonly string[], env: Record<string, string>, nodeFlags: readonly string[] = []): Child {
+  return startChild(process.execPath, [...nodeFlags, '-r', '@swc-node/register', script, ...args], {
+    ...process.env,
+    SWC_NODE_PROJECT: 'tsconfig.base.json',
+    ...env,
+  });
+}
+
 export type AppName = 'placement-api' | 'hotplug-worker' | 'host-simulator' | 'billing';
 
 export interface AppProcess extends Child {
@@ -67,18 +80,12 @@ export interface AppProcess extends Child {
 export type ApiProcess = AppProcess;
 
 /**
- * An app as production runs it: `node -r @swc-node/register main.ts` in a process of its own,
- * on a free port given in `portVariable`; resolves once its /health answers 200. `nodeFlags`
- * go before the script (a benchmark's `--cpu-prof`).
+ * An app as production runs it, from source in a process of its own (startSourceChild), on a
+ * free port given in `portVariable`; resolves once its /health answers 200.
  */
 export async function spawnApp(app: AppName, env: Record<string, string>, portVariable = 'PORT', nodeFlags: readonly string[] = []): Promise<AppProcess> {
   const port = await freePort();
-  const child = startChild(process.execPath, [...nodeFlags, '-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
-    ...process.env,
-    SWC_NODE_PROJECT: 'tsconfig.base.json',
-    ...env,
-    [portVariable]: String(port),
-  });
+  const child = startSourceChild(`apps/${app}/src/main.ts`, [], { ...env, [portVariable]: String(port) }, nodeFlags);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor(`${app} on port ${port}`, async () => {
