@@ -6,6 +6,7 @@ export * from './problems/problem-mappings';
 export * from './problems/problem.filter';
 export * from './http/http-types';
 export { JSON_MEDIA_TYPES } from './http/json-body';
+export * from './http/direct-routes';
 export * from './http/pagination';
 export * from './http/text';
 export * from './validation/field-errors';

@@ -21,7 +21,8 @@ export function useJsonBody(app: NestExpressApplication, limit: string): void {
   });
 }
 
-function bodyProblem(error: unknown): ProblemInit {
+/** The 4xx a body that could not be read or parsed gets, by body-parser's error `type`. */
+export function bodyProblem(error: unknown): ProblemInit {
   const { type, status, limit } = (error ?? {}) as { type?: unknown; status?: unknown; limit?: unknown };
   switch (type) {
     case 'entity.parse.failed':
@@ -62,4 +63,14 @@ export function hasBody(req: IncomingMessage): boolean {
 export function isJsonContentType(req: IncomingMessage): boolean {
   const mediaType = (headerValue(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   return mediaType === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(mediaType);
+}
+
+/** A body the JSON parser skipped: its content type is not JSON. */
+export function notJsonBodyProblem(): ProblemError {
+  return new ProblemError({
+    status: 415,
+    slug: 'unsupported-media-type',
+    title: 'Unsupported media type',
+    detail: 'Send the body as application/json.',
+  });
 }

@@ -2,6 +2,7 @@
 // with `Allow`. We ask express's own router which routes match the path. Its stack is not typed
 // publicly, so every step is checked at run time and any surprise means "no methods" (a plain 404).
 import { isCatchAllRoute } from '../http/route-pattern';
+import type { ProblemInit } from './problem-error';
 
 interface RouteLayer {
   match(path: string): boolean;
@@ -27,4 +28,15 @@ export function allowedMethods(expressApp: unknown, path: string): string[] {
   }
   if (methods.has('GET')) methods.add('HEAD');
   return [...methods].sort();
+}
+
+/** 405 with `Allow`: the path is served, by other methods. */
+export function methodNotAllowedProblem(method: string, path: string, allow: readonly string[]): ProblemInit {
+  return {
+    status: 405,
+    slug: 'method-not-allowed',
+    title: 'Method not allowed',
+    detail: `${method} is not allowed on ${path}; allowed: ${allow.join(', ')}`,
+    headers: { Allow: allow.join(', ') },
+  };
 }

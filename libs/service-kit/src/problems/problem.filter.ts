@@ -15,24 +15,30 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
-    const req = http.getRequest<KitRequest>();
-    const res = http.getResponse<ServerResponse>();
-    const { init, unexpected } = resolveProblem(exception, req);
-    if (unexpected) this.logUnexpected(exception, req);
-    if (res.headersSent) {
-      // Too late for a problem body; cut the connection so the client sees a failure, not a short 200.
-      res.destroy();
-      return;
-    }
-    sendProblem(res, init, req);
+    replyWithProblem(exception, http.getRequest<KitRequest>(), http.getResponse<ServerResponse>(), this.logger);
   }
+}
 
-  private logUnexpected(exception: unknown, req: KitRequest): void {
-    const err = exception instanceof Error ? exception : new Error(`non-Error thrown: ${String(exception)}`);
-    // req.log (pino-http) carries the request id even outside Nest's request context.
-    if (typeof req.log?.error === 'function') req.log.error({ err }, 'unhandled error');
-    else this.logger.error(err);
+/**
+ * Answers `req` with the problem `exception` stands for (ProblemFilter, and routes served
+ * outside Nest); one the client was not meant to see is logged with its stack.
+ */
+export function replyWithProblem(exception: unknown, req: KitRequest, res: ServerResponse, fallback: Pick<Logger, 'error'>): void {
+  const { init, unexpected } = resolveProblem(exception, req);
+  if (unexpected) logUnexpected(exception, req, fallback);
+  if (res.headersSent) {
+    // Too late for a problem body; cut the connection so the client sees a failure, not a short 200.
+    res.destroy();
+    return;
   }
+  sendProblem(res, init, req);
+}
+
+function logUnexpected(exception: unknown, req: KitRequest, fallback: Pick<Logger, 'error'>): void {
+  const err = exception instanceof Error ? exception : new Error(`non-Error thrown: ${String(exception)}`);
+  // req.log (the access-log middleware's) carries the request id even outside Nest's request context.
+  if (typeof req.log?.error === 'function') req.log.error({ err }, 'unhandled error');
+  else fallback.error(err);
 }
 
 export function problemDocument(init: ProblemInit, req: KitRequest): ProblemDocument {

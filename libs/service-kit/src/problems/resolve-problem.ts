@@ -1,7 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import type { KitRequest } from '../http/http-types';
 import { requestPath } from '../http/http-types';
-import { allowedMethods } from './method-not-allowed';
+import { allowedMethods, methodNotAllowedProblem } from './method-not-allowed';
 import type { ProblemInit } from './problem-error';
 import { ProblemError, problemForStatus } from './problem-error';
 import { findProblemMapper } from './problem-mappings';
@@ -55,15 +55,7 @@ function fromHttpException(exception: HttpException, req: KitRequest): ResolvedP
   // Nest's own "no route" handler throws exactly this message; nothing else should.
   if (status === 404 && exception.message === `Cannot ${req.method} ${req.originalUrl ?? req.url}`) {
     const allow = allowedMethods(req.app, path);
-    if (allow.length > 0) {
-      return expected({
-        status: 405,
-        slug: 'method-not-allowed',
-        title: 'Method not allowed',
-        detail: `${req.method} is not allowed on ${path}; allowed: ${allow.join(', ')}`,
-        headers: { Allow: allow.join(', ') },
-      });
-    }
+    if (allow.length > 0) return expected(methodNotAllowedProblem(req.method ?? '', path, allow));
     return expected({ status: 404, slug: 'not-found', title: 'Not found', detail: `No route for ${req.method} ${path}` });
   }
   return expected(problemForStatus(status, httpExceptionDetail(exception)));

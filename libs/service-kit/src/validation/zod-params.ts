@@ -5,9 +5,8 @@ import { ApiBody, ApiHeader, ApiParam, ApiQuery } from '@nestjs/swagger';
 import type { z } from 'zod';
 import type { KitRequest } from '../http/http-types';
 import { headerValue } from '../http/http-types';
-import { hasBody, isJsonContentType } from '../http/json-body';
+import { hasBody, isJsonContentType, notJsonBodyProblem } from '../http/json-body';
 import { zodToOpenApi } from '../openapi/zod-openapi';
-import { ProblemError } from '../problems/problem-error';
 import type { FieldError, RequestLocation } from './field-errors';
 import { fieldErrors, formatPath, validationProblem } from './field-errors';
 
@@ -47,12 +46,7 @@ const zodPart = createParamDecorator((part: ZodPart, ctx: ExecutionContext): unk
   const req = ctx.switchToHttp().getRequest<KitRequest>();
   if (part.location === 'body' && hasBody(req) && !isJsonContentType(req)) {
     // The JSON parser skipped this body; without this it would reach the schema as `undefined`.
-    throw new ProblemError({
-      status: 415,
-      slug: 'unsupported-media-type',
-      title: 'Unsupported media type',
-      detail: 'Send the body as application/json.',
-    });
+    throw notJsonBodyProblem();
   }
   const result = part.schema.safeParse(extract(part, req));
   if (result.success) return result.data;
