@@ -5,8 +5,6 @@ import { HealthModule, ServiceKitModule } from '@mxs/service-kit';
 import type { DestinationStream } from 'pino';
 import type { SimConfig } from './config';
 import { registerSimulatorProblems } from './errors';
-import { FabricController } from './fabric.controller';
-import { HostsController } from './hosts.controller';
 import { SimController } from './sim.controller';
 import { SimTokenGuard } from './sim-token.guard';
 import { SimulatorService } from './simulator.service';
@@ -23,7 +21,8 @@ export class AppModule {
         // The simulator depends on nothing: it is up when it answers.
         HealthModule.forRoot([]),
       ],
-      controllers: [HostsController, FabricController, SimController],
+      // The agents' routes (/hosts, /fabric) are served directly: see createSimulatorApp.
+      controllers: [SimController],
       providers: [SimulatorService, { provide: APP_GUARD, useClass: SimTokenGuard }],
     };
   }

@@ -1,12 +1,11 @@
 import 'reflect-metadata';
-import { createHttpApp, enableGracefulShutdown, exitOnStartFailure } from '@mxs/service-kit';
-import { AppModule } from './app.module';
+import { enableGracefulShutdown, exitOnStartFailure } from '@mxs/service-kit';
 import { loadSimConfig } from './config';
+import { createSimulatorApp } from './simulator-app';
 
 async function main(): Promise<void> {
   const config = loadSimConfig();
-  // Whole states and region-sized fleets arrive as one JSON body.
-  const app = await createHttpApp(AppModule.forRoot(config), { bodyLimit: '256mb' });
+  const app = await createSimulatorApp(config);
   enableGracefulShutdown(app);
   await app.listen(config.MXS_SIM_PORT, config.MXS_SIM_BIND);
   const address = app.getHttpServer().address();

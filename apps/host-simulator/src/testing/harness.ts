@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { HttpHostAgent, SimulatorControl } from '@mxs/host-agent';
-import { createHttpApp } from '@mxs/service-kit';
 import { Writable } from 'node:stream';
-import { AppModule } from '../app.module';
 import { loadSimConfig } from '../config';
+import { createSimulatorApp } from '../simulator-app';
 import { tinyFleet } from './tiny-fleet';
 
 export const TEST_TOKEN = 'test-token-0123456789';
@@ -20,7 +19,7 @@ export interface SimHarness {
 export async function startSimulator(env: Record<string, string> = {}): Promise<SimHarness> {
   const config = loadSimConfig({ MXS_SIM_TOKEN: TEST_TOKEN, MXS_SIM_PORT: '0', MXS_SIM_TIME_SCALE: '0', LOG_LEVEL: 'silent', ...env });
   const quiet = new Writable({ write: (_chunk, _enc, done) => done() });
-  const app = await createHttpApp(AppModule.forRoot(config, { logDestination: quiet }), { bodyLimit: '256mb' });
+  const app = await createSimulatorApp(config, { logDestination: quiet });
   app.useLogger(false);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
