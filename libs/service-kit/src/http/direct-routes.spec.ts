@@ -1,4 +1,5 @@
 /// <reference types="jest" />
+import type { Server } from 'node:http';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -37,7 +38,7 @@ describe('direct routes, served ahead of express and Nest', () => {
       authorize: (req) => {
         if (bearerToken(req) !== TOKEN) throw unauthorized('direct-test', 'Send the token.');
       },
-      bodyLimitBytes: 1024,
+      bodyLimit: '1kb',
     });
   });
 
@@ -56,18 +57,21 @@ describe('direct routes, served ahead of express and Nest', () => {
     const line = logged.lines.find((l) => l.requestId === res.headers['x-request-id'] && l.msg === 'request completed');
     expect(line).toMatchObject({ res: { statusCode: 200 } });
     expect(JSON.stringify(line)).not.toContain(TOKEN);
-    const mine = await http().get('/hosts/host-1').set({ ...auth, 'X-Request-Id': 'client-id-1' });
+    const mine = await http().get('/HOSTS/host-1/').set({ ...auth, 'X-Request-Id': 'client-id-1' });
     expect(mine.body).toEqual({ host: 'host-1' });
     expect(mine.headers['x-request-id']).toBe('client-id-1');
+    // The access line has the request's params and query, as express's requests give it.
+    expect(line).toMatchObject({ req: { params: { hostId: 'host-1', vmId: 'vm-a' }, query: { waitMs: '250' } } });
   });
 
   it('answers 204 with no body, and HEAD on a GET route without one', async () => {
     const removed = await http().delete('/hosts/host-1/regions/r-1').set(auth);
     expect(removed.status).toBe(204);
     expect(removed.text).toBe('');
+    const get = await http().get('/hosts/host-1').set(auth);
     const head = await http().head('/hosts/host-1').set(auth);
     expect(head.status).toBe(200);
-    expect(head.text).toBeUndefined();
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(get.text)));
   });
 
   it('reports the errors of every part at once, naming each field', async () => {
@@ -86,7 +90,9 @@ describe('direct routes, served ahead of express and Nest', () => {
     expectProblem(await post().set('Content-Type', 'text/plain').send('sizeGiB=4'), 415, 'unsupported-media-type');
     expectProblem(await post().set('Content-Type', 'application/json; charset=latin1').send('{"sizeGiB":4}'), 415, 'unsupported-media-type');
     expectProblem(await post().send({ sizeGiB: 4, note: 'x'.repeat(2048) }), 413, 'payload-too-large');
-    expectProblem(await post(), 400, 'validation-failed');
+    const none = await post();
+    expectProblem(none, 400, 'validation-failed');
+    expect(none.body).toMatchObject({ errors: [{ path: 'body' }] });
     // Sent in chunks with no length up front: the limit holds while it is read.
     const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const { port } = logged.app().app.getHttpServer().address() as AddressInfo;
@@ -125,6 +131,17 @@ describe('direct routes, served ahead of express and Nest', () => {
     expectProblem(broken, 500, 'internal');
     expect(JSON.stringify(broken.body)).not.toContain('hunter2');
     expect(logged.lines.some((l) => l.requestId === broken.headers['x-request-id'] && l.msg === 'unhandled error')).toBe(true);
+  });
+
+  it('refuses to take over a server whose request listeners it cannot tell apart', () => {
+    const server = logged.app().app.getHttpServer() as Server;
+    const another = (): void => undefined;
+    server.on('request', another);
+    try {
+      expect(() => serveDirectRoutes(logged.app().app, routes())).toThrow(/expected the server's one request listener \(express\), found 2/);
+    } finally {
+      server.off('request', another);
+    }
   });
 
   it('times each request under its route pattern, and leaves every other request to express and Nest', async () => {

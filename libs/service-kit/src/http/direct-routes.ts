@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { json } from 'body-parser';
+import type { RequestListener, Server, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Logger as PinoInstance } from 'pino';
 import type { Histogram } from 'prom-client';
@@ -14,8 +15,8 @@ import { replyWithProblem } from '../problems/problem.filter';
 import type { FieldError } from '../validation/field-errors';
 import { fieldErrors, validationProblem } from '../validation/field-errors';
 import type { KitRequest } from './http-types';
-import { headerValue, requestPath } from './http-types';
-import { bodyProblem, hasBody, isJsonContentType, notJsonBodyProblem } from './json-body';
+import { requestPath } from './http-types';
+import { JSON_MEDIA_TYPES, bodyProblem, hasBody, isJsonContentType, notJsonBodyProblem } from './json-body';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -61,43 +62,54 @@ export function directRoute<P extends z.ZodType, Q extends z.ZodType | undefined
 export interface DirectRoutesOptions {
   /** Runs before anything else of a route; throws (a ProblemError) to refuse the request. */
   readonly authorize?: (req: KitRequest) => void;
-  /** Largest JSON body, in bytes (default 1 MiB); larger ones get 413. */
-  readonly bodyLimitBytes?: number;
+  /** Largest JSON body, as body-parser takes it (default `1mb`); larger ones get 413. */
+  readonly bodyLimit?: string;
 }
 
 /**
  * Serves `routes` straight from node's HTTP server, ahead of express and Nest, for a process
- * whose hot path is many small internal JSON calls: the host simulator answers four per saga
- * step sequence, and express's router and body parser with Nest's guards, pipes and filter cost
- * about three times the CPU of the call itself. A request keeps what the kit gives every request:
- * the access log and its request id, the latency histogram (labelled with the route's pattern),
- * validation errors naming every field at fault, problem+json for anything thrown, a body limit.
- * It has no rate limit and no OpenAPI entry: these routes are for internal APIs. A path served
- * here is served only here (another method gets 405); every other request goes on to express.
+ * whose hot path is many small internal JSON calls: the host simulator answers four per saga,
+ * and express's router with Nest's guards, pipes and filter were more than half of its CPU per
+ * call. A request keeps what the kit gives every request: the access log and its request
+ * id, the latency histogram (labelled with the route's pattern), validation errors naming every
+ * field at fault, the JSON body parser with its limit and its 4xx problems, problem+json for
+ * anything thrown. It has no rate limit and no OpenAPI entry: these routes are for internal APIs.
+ * A path served here is served only here (another method gets 405); every other request goes on
+ * to express. Call it once, right after createHttpApp: it takes over the server's one request
+ * listener (express's), as socket.io attaches to a server.
  */
 export function serveDirectRoutes(app: INestApplication, routes: readonly DirectRoute[], options: DirectRoutesOptions = {}): void {
   const server = app.getHttpServer() as Server;
   const logAccess = createHttpLogger(app.get<symbol, PinoInstance>(ROOT_LOGGER));
   const timeRequest = httpMetricsMiddleware(app.get<symbol, Histogram<'method' | 'route' | 'status'>>(HTTP_REQUEST_DURATION));
   const fallbackLogger = new Logger('DirectRoutes');
-  const limitBytes = options.bodyLimitBytes ?? 1024 * 1024;
+  const parseJson = json({ limit: options.bodyLimit ?? '1mb', type: JSON_MEDIA_TYPES });
   const table = routes.map((route) => ({ route, segments: route.path.split('/') }));
-  // As socket.io attaches to a server: take the request listeners (express), call them for the rest.
-  const onward = server.listeners('request') as RequestListener[];
-  server.removeAllListeners('request');
+  const listeners = server.listeners('request') as RequestListener[];
+  const express = listeners[0];
+  if (listeners.length !== 1 || express === undefined) {
+    throw new Error(`serveDirectRoutes: expected the server's one request listener (express), found ${listeners.length}`);
+  }
+  server.removeListener('request', express);
   server.on('request', (req: KitRequest, res: ServerResponse) => {
     const path = requestPath(req);
     const found = match(table, req.method ?? '', path);
-    if (found === null) {
-      for (const listener of onward) listener.call(server, req, res);
-      return;
-    }
+    if (found === null) return express.call(server, req, res);
     logAccess(req, res, noop);
     timeRequest(req, res, noop);
     const reply = (error: unknown): void => replyWithProblem(error, req, res, fallbackLogger);
     if (found.route === null) return reply(new ProblemError(methodNotAllowedProblem(req.method ?? '', path, found.allow)));
-    req.route = { path: found.route.path };
-    serve(found.route, found.params, req, res, options, limitBytes).catch(reply);
+    const route = found.route;
+    // What express sets and the access line and the metrics read.
+    req.route = { path: route.path };
+    req.params = found.params;
+    req.query = queryOf(req);
+    const answer = async (): Promise<void> => {
+      options.authorize?.(req);
+      if (route.parts.body !== undefined) await readJsonBody(req, res, parseJson);
+      await serve(route, req, res);
+    };
+    answer().catch(reply);
   });
 }
 
@@ -107,11 +119,11 @@ type Found = { route: DirectRoute; params: Record<string, string>; allow?: never
 
 /** The route for the method and path, or the methods the path has when none is for this method; null when the path is not here. */
 function match(table: readonly { route: DirectRoute; segments: string[] }[], method: string, path: string): Found | null {
-  const parts = (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).split('/');
+  const pathSegments = (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).split('/');
   const allow = new Set<string>();
   for (const { route, segments } of table) {
-    if (segments.length !== parts.length) continue;
-    const params = paramsOf(segments, parts);
+    if (segments.length !== pathSegments.length) continue;
+    const params = paramsOf(segments, pathSegments);
     if (params === null) continue;
     if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { route, params };
     allow.add(route.method);
@@ -135,13 +147,15 @@ function paramsOf(segments: readonly string[], parts: readonly string[]): Record
   return params;
 }
 
-async function serve(route: DirectRoute, rawParams: Record<string, string>, req: KitRequest, res: ServerResponse, options: DirectRoutesOptions, limitBytes: number): Promise<void> {
-  options.authorize?.(req);
+/** Validates the request's parts (its body already parsed), runs the handler and sends its answer. */
+async function serve(route: DirectRoute, req: KitRequest, res: ServerResponse): Promise<void> {
   const { parts } = route;
   const errors: FieldError[] = [];
-  const params = validated('params', parts.params, decodeParams(rawParams, errors), errors);
-  const query = parts.query === undefined ? undefined : validated('query', parts.query, queryOf(req), errors);
-  const body = parts.body === undefined ? undefined : validated('body', parts.body, await readJsonBody(req, limitBytes), errors);
+  // Decoded, as express leaves them for the access line.
+  req.params = decodeParams(req.params ?? {}, errors);
+  const params = validated('params', parts.params, req.params, errors);
+  const query = parts.query === undefined ? undefined : validated('query', parts.query, req.query, errors);
+  const body = parts.body === undefined ? undefined : validated('body', parts.body, req.body, errors);
   // Every part's errors at once, so a client fixes everything in one go.
   if (errors.length > 0) throw validationProblem(errors);
   const value = await route.run({ params, query, body, req });
@@ -150,7 +164,7 @@ async function serve(route: DirectRoute, rawParams: Record<string, string>, req:
     res.end();
     return;
   }
-  const text = JSON.stringify(value);
+  const text = JSON.stringify(value) ?? '';
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
@@ -164,9 +178,9 @@ function validated(root: 'params' | 'query' | 'body', schema: z.ZodType, value: 
   return undefined;
 }
 
-function decodeParams(raw: Record<string, string>, errors: FieldError[]): Record<string, string> {
+function decodeParams(raw: Record<string, string | undefined>, errors: FieldError[]): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
+  for (const [name, value = ''] of Object.entries(raw)) {
     try {
       params[name] = decodeURIComponent(value);
     } catch {
@@ -183,38 +197,10 @@ function queryOf(req: KitRequest): Record<string, unknown> {
   return at === -1 ? {} : { ...parseQueryString(url.slice(at + 1)) };
 }
 
-/** The JSON body (an object or an array, UTF-8), or undefined when there is none; failures are the same 4xx problems as the kit's body parser's. */
-function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
-  if (!hasBody(req)) return Promise.resolve(undefined);
-  if (!isJsonContentType(req)) return Promise.reject(notJsonBodyProblem());
-  const charset = /;\s*charset=([^;\s]+)/i.exec(headerValue(req, 'content-type') ?? '')?.[1]?.replace(/"/g, '').toLowerCase();
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return Promise.reject(new ProblemError(bodyProblem({ type: 'charset.unsupported' })));
-  const encoding = (headerValue(req, 'content-encoding') ?? 'identity').toLowerCase();
-  if (encoding !== 'identity') return Promise.reject(new ProblemError(bodyProblem({ type: 'encoding.unsupported' })));
-  const tooLarge = (): ProblemError => new ProblemError(bodyProblem({ type: 'entity.too.large', limit: limitBytes }));
-  if (Number(req.headers['content-length'] ?? 0) > limitBytes) return Promise.reject(tooLarge());
+/** Parses a JSON body into `req.body` with the kit's parser; a body of another type is 415, as ZodBody answers it. */
+function readJsonBody(req: KitRequest, res: ServerResponse, parseJson: ReturnType<typeof json>): Promise<void> {
+  if (hasBody(req) && !isJsonContentType(req)) return Promise.reject(notJsonBodyProblem());
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= limitBytes) return void chunks.push(chunk);
-      // Stop keeping it; node discards the rest once the answer is sent.
-      req.off('data', onData);
-      reject(tooLarge());
-    };
-    req.on('data', onData);
-    req.once('error', (error) => reject(new ProblemError(bodyProblem(error))));
-    req.once('end', () => {
-      if (size > limitBytes) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      const first = text.trimStart()[0];
-      try {
-        if (first !== '{' && first !== '[') throw new SyntaxError('not an object or an array');
-        resolve(JSON.parse(text) as unknown);
-      } catch {
-        reject(new ProblemError(bodyProblem({ type: 'entity.parse.failed' })));
-      }
-    });
+    parseJson(req, res, (error?: unknown) => (error === undefined ? resolve() : reject(new ProblemError(bodyProblem(error), { cause: error }))));
   });
 }
