@@ -31,13 +31,17 @@ const gone = (req: KitRequest) => () => req.socket.destroyed;
  */
 export function agentRoutes(service: SimulatorService): DirectRoute[] {
   return [
-    directRoute({ method: 'GET', path: '/hosts/:hostId', params: onHost, handle: ({ params }) => hostView(service.sim, service.sim.host(params.hostId)) }),
+    directRoute({
+      method: 'GET', path: '/hosts/:hostId', params: onHost,
+      handle: ({ params }) => hostView(service.sim, service.sim.host(params.hostId)),
+    }),
     directRoute({
       method: 'POST', path: '/hosts/:hostId/expansions/:expansionId/accept', params: expansionOnHost, query: waitQuerySchema, status: 204,
       handle: ({ params }) => service.instant('accept-extents', (sim) => sim.acceptExtents(params)),
     }),
     directRoute({
-      method: 'POST', path: '/hosts/:hostId/regions/:expansionId/online', params: expansionOnHost, query: waitQuerySchema, body: onlineRegionBodySchema,
+      method: 'POST', path: '/hosts/:hostId/regions/:expansionId/online',
+      params: expansionOnHost, query: waitQuerySchema, body: onlineRegionBodySchema,
       handle: ({ params, query, body, req }) => {
         const r = { ...params, sizeGiB: body.sizeGiB };
         return service.step('online-region', query.waitMs, (sim) => sim.onlineRegion(r), (sim) => sim.onlineProgress(r), gone(req));
@@ -45,7 +49,8 @@ export function agentRoutes(service: SimulatorService): DirectRoute[] {
     }),
     directRoute({
       method: 'POST', path: '/hosts/:hostId/regions/:expansionId/offline', params: expansionOnHost, query: waitQuerySchema,
-      handle: ({ params, query, req }) => service.step('offline-region', query.waitMs, (sim) => sim.offlineRegion(params), (sim) => sim.offlineProgress(params), gone(req)),
+      handle: ({ params, query, req }) =>
+        service.step('offline-region', query.waitMs, (sim) => sim.offlineRegion(params), (sim) => sim.offlineProgress(params), gone(req)),
     }),
     directRoute({
       method: 'DELETE', path: '/hosts/:hostId/regions/:expansionId', params: expansionOnHost, query: waitQuerySchema, status: 204,
@@ -66,11 +71,13 @@ export function agentRoutes(service: SimulatorService): DirectRoute[] {
       },
     }),
     directRoute({
-      method: 'POST', path: '/fabric/devices/:deviceId/extents', params: onDevice, query: waitQuerySchema, body: offerExtentsBodySchema, status: 204,
+      method: 'POST', path: '/fabric/devices/:deviceId/extents', status: 204,
+      params: onDevice, query: waitQuerySchema, body: offerExtentsBodySchema,
       handle: ({ params, body }) => service.instant('offer-extents', (sim) => sim.offerExtents(params.deviceId, body)),
     }),
     directRoute({
-      method: 'POST', path: '/fabric/devices/:deviceId/extents/release', params: onDevice, query: waitQuerySchema, body: releaseDeviceExtentsBodySchema,
+      method: 'POST', path: '/fabric/devices/:deviceId/extents/release',
+      params: onDevice, query: waitQuerySchema, body: releaseDeviceExtentsBodySchema,
       handle: ({ params, query, body, req }) => {
         const r = { ...body, deviceId: params.deviceId };
         service.sim.device(params.deviceId);
@@ -79,15 +86,25 @@ export function agentRoutes(service: SimulatorService): DirectRoute[] {
     }),
     // Releases an expansion's extents on every device holding them: the client need not know which.
     directRoute({
-      method: 'POST', path: '/fabric/expansions/:expansionId/release', params: z.strictObject({ expansionId: idSchema }), query: waitQuerySchema, body: releaseExpansionBodySchema,
+      method: 'POST', path: '/fabric/expansions/:expansionId/release',
+      params: z.strictObject({ expansionId: idSchema }), query: waitQuerySchema, body: releaseExpansionBodySchema,
       handle: ({ params, query, body, req }) => {
         const r = { ...body, expansionId: params.expansionId };
         service.sim.host(body.hostId);
         return service.step('release-extents', query.waitMs, (sim) => sim.releaseExtents(r), (sim) => sim.releaseProgress(r), gone(req));
       },
     }),
-    directRoute({ method: 'GET', path: '/fabric/devices/:deviceId', params: onDevice, handle: ({ params }) => deviceView(service.sim.device(params.deviceId)) }),
-    directRoute({ method: 'GET', path: '/fabric/devices/:deviceId/health', params: onDevice, handle: ({ params }) => healthView(service.sim.device(params.deviceId)) }),
-    directRoute({ method: 'GET', path: '/fabric/switches/:switchId', params: z.strictObject({ switchId: idSchema }), handle: ({ params }) => switchView(service.sim, params.switchId) }),
+    directRoute({
+      method: 'GET', path: '/fabric/devices/:deviceId', params: onDevice,
+      handle: ({ params }) => deviceView(service.sim.device(params.deviceId)),
+    }),
+    directRoute({
+      method: 'GET', path: '/fabric/devices/:deviceId/health', params: onDevice,
+      handle: ({ params }) => healthView(service.sim.device(params.deviceId)),
+    }),
+    directRoute({
+      method: 'GET', path: '/fabric/switches/:switchId', params: z.strictObject({ switchId: idSchema }),
+      handle: ({ params }) => switchView(service.sim, params.switchId),
+    }),
   ];
 }

@@ -150,4 +150,30 @@ describe('long-poll at real time scale', () => {
     controller.abort(new Error('caller gave up'));
     await expect(aborted).rejects.toThrow('caller gave up');
   });
+
+  it('stops holding a long-poll whose client went away, at its next look', async () => {
+    const { agent } = t;
+    const other = { expansionId: 'exp-gone', hostId: 'host-a' };
+    await agent.offerExtents({ ...other, extents: [{ deviceId: 'pool-1', offsetGiB: 64, sizeGiB: 64 }] });
+    await agent.acceptExtents(other);
+    const before = await onlineOutcomes();
+    // 512 blocks at 1 ms each: the server looks again after 250 ms, and would answer `done` at 512 ms.
+    const controller = new AbortController();
+    const held = agent.onlineRegion({ ...other, sizeGiB: 64 }, { waitMs: 10_000, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('caller gave up')), 20);
+    await expect(held).rejects.toThrow('caller gave up');
+    let after = await onlineOutcomes();
+    for (let tries = 0; after.pending === before.pending && after.done === before.done && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = await onlineOutcomes();
+    }
+    expect(after).toEqual({ pending: before.pending + 1, done: before.done });
+  });
+
+  /** The simulator's count of online-region calls answered pending and done. */
+  async function onlineOutcomes(): Promise<{ pending: number; done: number }> {
+    const text = await (await fetch(`${t.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text();
+    const count = (outcome: string): number => Number(new RegExp(`mxs_sim_operations_total\\{operation="online-region",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    return { pending: count('pending'), done: count('done') };
+  }
 });
