@@ -16,7 +16,7 @@ import type { FieldError } from '../validation/field-errors';
 import { fieldErrors, validationProblem } from '../validation/field-errors';
 import type { KitRequest } from './http-types';
 import { requestPath } from './http-types';
-import { JSON_MEDIA_TYPES, bodyProblem, hasBody, isJsonContentType, notJsonBodyProblem } from './json-body';
+import { JSON_MEDIA_TYPES, bodyError, refuseNonJsonBody } from './json-body';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -197,10 +197,10 @@ function queryOf(req: KitRequest): Record<string, unknown> {
   return at === -1 ? {} : { ...parseQueryString(url.slice(at + 1)) };
 }
 
-/** Parses a JSON body into `req.body` with the kit's parser; a body of another type is 415, as ZodBody answers it. */
+/** Parses a JSON body into `req.body` with the kit's parser and its problems, as ZodBody sees it. */
 function readJsonBody(req: KitRequest, res: ServerResponse, parseJson: ReturnType<typeof json>): Promise<void> {
-  if (hasBody(req) && !isJsonContentType(req)) return Promise.reject(notJsonBodyProblem());
+  refuseNonJsonBody(req);
   return new Promise((resolve, reject) => {
-    parseJson(req, res, (error?: unknown) => (error === undefined ? resolve() : reject(new ProblemError(bodyProblem(error), { cause: error }))));
+    parseJson(req, res, (error?: unknown) => (error === undefined ? resolve() : reject(bodyError(error))));
   });
 }

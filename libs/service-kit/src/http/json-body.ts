@@ -17,12 +17,16 @@ type Next = (error?: unknown) => void;
 export function useJsonBody(app: NestExpressApplication, limit: string): void {
   app.useBodyParser('json', { limit, type: JSON_MEDIA_TYPES });
   app.use((error: unknown, _req: IncomingMessage, _res: ServerResponse, next: Next) => {
-    next(new ProblemError(bodyProblem(error), { cause: error }));
+    next(bodyError(error));
   });
 }
 
-/** The 4xx a body that could not be read or parsed gets, by body-parser's error `type`. */
-export function bodyProblem(error: unknown): ProblemInit {
+/** What a body-parser failure is for the client: a 4xx problem with its own stable slug. */
+export function bodyError(error: unknown): ProblemError {
+  return new ProblemError(bodyProblem(error), { cause: error });
+}
+
+function bodyProblem(error: unknown): ProblemInit {
   const { type, status, limit } = (error ?? {}) as { type?: unknown; status?: unknown; limit?: unknown };
   switch (type) {
     case 'entity.parse.failed':
@@ -65,9 +69,10 @@ export function isJsonContentType(req: IncomingMessage): boolean {
   return mediaType === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(mediaType);
 }
 
-/** A body the JSON parser skipped: its content type is not JSON. */
-export function notJsonBodyProblem(): ProblemError {
-  return new ProblemError({
+/** Refuses a body the JSON parser skips (its type is not JSON): it would reach a schema as `undefined`. */
+export function refuseNonJsonBody(req: IncomingMessage): void {
+  if (!hasBody(req) || isJsonContentType(req)) return;
+  throw new ProblemError({
     status: 415,
     slug: 'unsupported-media-type',
     title: 'Unsupported media type',

@@ -5,7 +5,7 @@ import { ApiBody, ApiHeader, ApiParam, ApiQuery } from '@nestjs/swagger';
 import type { z } from 'zod';
 import type { KitRequest } from '../http/http-types';
 import { headerValue } from '../http/http-types';
-import { hasBody, isJsonContentType, notJsonBodyProblem } from '../http/json-body';
+import { refuseNonJsonBody } from '../http/json-body';
 import { zodToOpenApi } from '../openapi/zod-openapi';
 import type { FieldError, RequestLocation } from './field-errors';
 import { fieldErrors, formatPath, validationProblem } from './field-errors';
@@ -44,10 +44,7 @@ function errorsOf(part: ZodPart, req: KitRequest): FieldError[] {
 
 const zodPart = createParamDecorator((part: ZodPart, ctx: ExecutionContext): unknown => {
   const req = ctx.switchToHttp().getRequest<KitRequest>();
-  if (part.location === 'body' && hasBody(req) && !isJsonContentType(req)) {
-    // The JSON parser skipped this body; without this it would reach the schema as `undefined`.
-    throw notJsonBodyProblem();
-  }
+  if (part.location === 'body') refuseNonJsonBody(req);
   const result = part.schema.safeParse(extract(part, req));
   if (result.success) return result.data;
   const parts = partsByHandler.get(ctx.getHandler()) ?? [part];
