@@ -2,7 +2,7 @@
 import { createTestDatabase } from '@mxs/persistence';
 import type { TestDatabase } from '@mxs/persistence';
 import type { Child } from '@mxs/test-kit';
-import { ADMIN_KEY, dropQueueKeys, freePort, startChild, waitFor } from '@mxs/test-kit';
+import { ADMIN_KEY, dropQueueKeys, freePort, startSourceChild, waitFor } from '@mxs/test-kit';
 import { randomBytes } from 'node:crypto';
 import { SIM_TOKEN } from './testing/stack';
 
@@ -23,8 +23,7 @@ afterAll(async () => {
 /** The worker as production runs it, with `bind` (none: its default) for its /health and /metrics. */
 async function workerBoundTo(bind: string | null): Promise<{ child: Child; port: number }> {
   const port = await freePort();
-  const child = startChild(process.execPath, ['-r', '@swc-node/register', 'apps/hotplug-worker/src/main.ts'], {
-    ...process.env, SWC_NODE_PROJECT: 'tsconfig.base.json',
+  const child = startSourceChild('apps/hotplug-worker/src/main.ts', [], {
     DATABASE_URL: db.url, REDIS_URL, MXS_QUEUE_PREFIX: QUEUE_PREFIX, MXS_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'warn',
     MXS_HOST_AGENT_URL: 'http://127.0.0.1:1', MXS_HOST_AGENT_TOKEN: SIM_TOKEN, MXS_TELEMETRY_INTERVAL_MS: '0', MXS_RECONCILE_INTERVAL_MS: '0',
     PORT: String(port), ...(bind === null ? {} : { MXS_WORKER_BIND: bind }),
