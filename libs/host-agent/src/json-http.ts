@@ -1,5 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
+import type { Dispatcher } from 'undici';
+import { Pool, errors } from 'undici';
 import type { z } from 'zod';
 import type { HostAgentErrorCode } from './host-agent';
 import { HOST_AGENT_ERROR_CODES, HostAgentError } from './host-agent';
@@ -47,82 +47,85 @@ export function errorFromProblem(status: number, body: string): HostAgentError {
 }
 
 /**
- * A lean JSON-over-HTTP caller for the simulator and real agents: one keep-alive Agent, headers
- * built once, errors mapped to HostAgentError (connection failures and timeouts → `unreachable`).
+ * A lean JSON-over-HTTP caller for the simulator and real agents: one keep-alive undici Pool per
+ * origin, headers built once, errors mapped to HostAgentError (connection failures and
+ * timeouts → `unreachable`). undici rather than node:http: a saga makes four calls, and a call
+ * cost the caller about a third less CPU through a Pool than through http.request (0.055 against
+ * 0.085 ms on a trivial server, 20,000 calls at 64 at a time).
  */
 export class JsonHttp {
-  private readonly agent: http.Agent;
-  private readonly request: typeof http.request;
+  private readonly pool: Pool;
   private readonly origin: URL;
   private readonly basePath: string;
   private readonly timeoutMs: number;
   private readonly headers: Readonly<Record<string, string>>;
+  private readonly jsonHeaders: Readonly<Record<string, string>>;
 
   constructor(options: HttpClientOptions) {
     this.origin = new URL(options.baseUrl);
-    const secure = this.origin.protocol === 'https:';
-    if (!secure && this.origin.protocol !== 'http:') throw new Error(`host agent baseUrl must be http(s), got ${options.baseUrl}`);
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const };
-    this.agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    this.request = secure ? https.request : http.request;
+    if (this.origin.protocol !== 'https:' && this.origin.protocol !== 'http:') throw new Error(`host agent baseUrl must be http(s), got ${options.baseUrl}`);
+    this.pool = new Pool(this.origin.origin, { connections: options.maxSockets ?? 256 });
     this.basePath = this.origin.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.headers = { authorization: `Bearer ${options.token}`, accept: 'application/json' };
+    this.jsonHeaders = { ...this.headers, 'content-type': 'application/json' };
   }
 
   /** Sends `body` (JSON) and parses a 2xx answer with `schema`; 204 resolves undefined. */
   call<S extends z.ZodType>(method: string, path: string, body: unknown, schema: S, options?: RequestOptions): Promise<z.output<S>>;
   call(method: string, path: string, body: unknown, schema: undefined, options?: RequestOptions): Promise<void>;
-  call(method: string, path: string, body: unknown, schema: z.ZodType | undefined, options: RequestOptions = {}): Promise<unknown> {
+  async call(method: string, path: string, body: unknown, schema: z.ZodType | undefined, options: RequestOptions = {}): Promise<unknown> {
     const waitMs = options.waitMs ?? 0;
     const fullPath = this.basePath + path + (waitMs > 0 ? `${path.includes('?') ? '&' : '?'}waitMs=${Math.round(waitMs)}` : '');
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const signal = options.signal;
-      if (signal?.aborted) return reject(signal.reason);
-      const req = this.request({
-        protocol: this.origin.protocol,
-        hostname: this.origin.hostname,
-        port: this.origin.port,
-        method,
+    const signal = options.signal;
+    if (signal?.aborted) throw signal.reason;
+    // A silent agent fails the call after this long, whether it never answers or stops mid-answer.
+    const timeout = this.timeoutMs + waitMs;
+    let status: number;
+    let text: string;
+    try {
+      const answer = await this.pool.request({
+        method: method as Dispatcher.HttpMethod,
         path: fullPath,
-        agent: this.agent,
-        headers:
-          payload === undefined
-            ? this.headers
-            : { ...this.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-        timeout: this.timeoutMs + waitMs,
+        headers: body === undefined ? this.headers : this.jsonHeaders,
+        body: body === undefined ? null : JSON.stringify(body),
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
         ...(signal === undefined ? {} : { signal }),
       });
-      req.once('timeout', () => req.destroy(new HostAgentError('unreachable', `no answer from ${this.origin.host} within ${this.timeoutMs + waitMs} ms`)));
-      req.once('error', (error: Error) => {
-        if (signal?.aborted) return reject(signal.reason);
-        reject(error instanceof HostAgentError ? error : new HostAgentError('unreachable', `${method} ${path}: ${error.message}`));
-      });
-      req.once('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.once('error', (error) => reject(new HostAgentError('unreachable', `${method} ${path}: ${error.message}`)));
-        res.once('end', () => {
-          const status = res.statusCode ?? 0;
-          const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
-          if (status < 200 || status > 299) return reject(errorFromProblem(status, text));
-          if (schema === undefined || status === 204 || text.length === 0) return resolve(undefined);
-          try {
-            const parsed = schema.safeParse(JSON.parse(text));
-            if (parsed.success) return resolve(parsed.data);
-            reject(new HostAgentError('unreachable', `${method} ${path}: the answer does not match its schema: ${parsed.error.message}`));
-          } catch (error) {
-            reject(new HostAgentError('unreachable', `${method} ${path}: the answer is not JSON: ${String(error)}`));
-          }
-        });
-      });
-      req.end(payload);
-    });
+      status = answer.statusCode;
+      text = await answer.body.text();
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const why = isTimeout(error) ? `no answer from ${this.origin.host} within ${timeout} ms` : describe(error);
+      throw new HostAgentError('unreachable', `${method} ${path}: ${why}`);
+    }
+    if (status < 200 || status > 299) throw errorFromProblem(status, text);
+    if (schema === undefined || status === 204 || text.length === 0) return undefined;
+    let parsed: ReturnType<z.ZodType['safeParse']>;
+    try {
+      parsed = schema.safeParse(JSON.parse(text));
+    } catch (error) {
+      throw new HostAgentError('unreachable', `${method} ${path}: the answer is not JSON: ${String(error)}`);
+    }
+    if (parsed.success) return parsed.data;
+    throw new HostAgentError('unreachable', `${method} ${path}: the answer does not match its schema: ${parsed.error.message}`);
   }
 
   /** Closes idle keep-alive connections (tests, shutdown). */
   close(): void {
-    this.agent.destroy();
+    // Closing cuts calls still running, as destroying node's agent did; they reject as unreachable.
+    this.pool.destroy().catch(() => undefined);
   }
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError;
+}
+
+/** A connection failure as the caller should read it: undici wraps the socket's error as its `cause`. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
 }
