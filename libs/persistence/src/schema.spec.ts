@@ -135,7 +135,7 @@ describe('the other rules', () => {
   it('takes every expansion state the contracts name, and nothing else', async () => {
     for (const state of EXPANSION_STATES) await insertExpansion(dataSource, { state });
     const error = await rejectionOf(insertExpansion(dataSource, { state: 'exploded' as never }));
-    expect(isCheckViolation(error, 'expansions_state_check')).toBe(true);
+    expect(isCheckViolation(error, 'expansion_state_check')).toBe(true);
   });
 
   it('refuses expansions outside 1..2048 GiB', async () => {
