@@ -47,8 +47,8 @@ export function errorFromProblem(status: number, body: string): HostAgentError {
 }
 
 /**
- * A lean JSON-over-HTTP caller for the simulator and real agents: one keep-alive undici Pool per
- * origin, headers built once, errors mapped to HostAgentError (connection failures and
+ * A lean JSON-over-HTTP caller for the simulator and real agents: a keep-alive undici Pool of
+ * its own, headers built once, errors mapped to HostAgentError (connection failures and
  * timeouts → `unreachable`). undici rather than node:http: a saga makes four calls, and a call
  * cost the caller about a third less CPU through a Pool than through http.request (0.055 against
  * 0.085 ms on a trivial server, 20,000 calls at 64 at a time).
@@ -112,7 +112,7 @@ export class JsonHttp {
     throw new HostAgentError('unreachable', `${method} ${path}: the answer does not match its schema: ${parsed.error.message}`);
   }
 
-  /** Closes idle keep-alive connections (tests, shutdown). */
+  /** Closes its connections (tests, shutdown). */
   close(): void {
     // Closing cuts calls still running, as destroying node's agent did; they reject as unreachable.
     this.pool.destroy().catch(() => undefined);
