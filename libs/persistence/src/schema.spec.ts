@@ -1,11 +1,15 @@
 /// <reference types="jest" />
-import { EXPANSION_STATES } from '@mxs/contracts';
+import { EXPANSION_STATES, HOTPLUG_JOBS } from '@mxs/contracts';
+import { LAYOUTS, REQUESTED_TIERS } from '@mxs/policy';
+import type { Tier } from '@mxs/topology';
+import { HOST_STATES } from '@mxs/topology';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { HEX_HASH, insertExpansion, insertExtent, rejectionOf, seedFleet } from './__fixtures__/rows';
 import { createDataSource } from './data-source';
 import { ExpansionExtentEntity } from './entities/expansion-extent.entity';
 import { HostEntity } from './entities/host.entity';
+import type { OperationState } from './entities/operation.entity';
 import { TenantEntity } from './entities/tenant.entity';
 import { isCheckViolation, isExclusionViolation, isForeignKeyViolation, isUniqueViolation } from './pg-errors';
 import type { TestDatabase } from './testing/test-database';
@@ -177,5 +181,43 @@ describe('billing tables', () => {
     const plan = (id: string) => dataSource.query(`INSERT INTO plans (id, name, currency, prices, credit_scope, credit_tiers, is_default) VALUES ($1, $1, 'USD', '{}', 'tenant', '[]', true)`, [id]);
     await plan('default-1');
     expect(isUniqueViolation(await rejectionOf(plan('default-2')), 'plans_one_default_idx')).toBe(true);
+  });
+});
+
+describe('enumerated columns', () => {
+  // Each list the code names is one domain, given to every column that holds one of its values.
+  const DOMAINS: Record<string, { values: readonly string[]; columns: readonly string[] }> = {
+    expansion_state: { values: EXPANSION_STATES, columns: ['expansion_transitions.from_state', 'expansion_transitions.to_state', 'expansions.state'] },
+    operation_state: { values: ['pending', 'running', 'compensating', 'done', 'failed', 'superseded'] satisfies OperationState[], columns: ['operations.state'] },
+    operation_kind: { values: HOTPLUG_JOBS, columns: ['operations.kind'] },
+    host_state: { values: HOST_STATES, columns: ['hosts.state'] },
+    device_tier: { values: ['direct', 'pooled'] satisfies Tier[], columns: ['devices.tier', 'expansions.placed_tier', 'usage_events.tier', 'usage_intervals.tier'] },
+    requested_tier: { values: REQUESTED_TIERS, columns: ['expansions.tier'] },
+    expansion_layout: { values: LAYOUTS, columns: ['expansions.layout'] },
+  };
+
+  it('give each enumerated column its list\'s domain, and no other column one', async () => {
+    const rows: { domain: string; col: string }[] = await dataSource.query(
+      `SELECT domain_name AS domain, table_name || '.' || column_name AS col FROM information_schema.columns
+        WHERE table_schema = 'public' AND domain_name IS NOT NULL ORDER BY 2`,
+    );
+    const byDomain: Record<string, string[]> = {};
+    for (const r of rows) (byDomain[r.domain] ??= []).push(r.col);
+    expect(byDomain).toEqual(Object.fromEntries(Object.entries(DOMAINS).map(([name, d]) => [name, [...d.columns].sort()])));
+  });
+
+  it('take every value of their list and refuse any other, naming the list', async () => {
+    for (const [name, d] of Object.entries(DOMAINS)) {
+      for (const value of d.values) expect(await dataSource.query(`SELECT $1::${name} AS v`, [value])).toEqual([{ v: value }]);
+      const error = await rejectionOf(dataSource.query(`SELECT $1::${name} AS v`, ['exploded']));
+      expect(isCheckViolation(error, `${name}_check`)).toBe(true);
+    }
+  });
+
+  it('check a value when a column is given one, in an UPDATE as in an INSERT', async () => {
+    const id = await insertExpansion(dataSource, { state: 'active' });
+    const error = await rejectionOf(dataSource.query(`UPDATE expansions SET state = $2 WHERE id = $1`, [id, 'exploded']));
+    expect(isCheckViolation(error, 'expansion_state_check')).toBe(true);
+    expect(await dataSource.query(`SELECT state FROM expansions WHERE id = $1`, [id])).toEqual([{ state: 'active' }]);
   });
 });

@@ -52,9 +52,13 @@ const DOMAINS: readonly EnumDomain[] = [
  * (ExecConstraints) fell from 7.2% of their CPU to 3.7% with the domains; alone, an UPDATE of a
  * table with three such lists cost 0.03–0.05 ms more than of one with domains.
  *
- * Each column changes type while its domain has no constraint (text to a domain over text: no
- * rewrite); the constraint is then added NOT VALID and validated, a scan of each table under a
- * SHARE lock rather than a rewrite under an exclusive one.
+ * Each column changes type while its domain has no constraint yet (text to a domain over text:
+ * no rewrite), then the domain's constraint is added, a scan of each table that uses it. The
+ * migration runs in one transaction and holds ACCESS EXCLUSIVE locks on these tables until it
+ * commits, so it runs with the apps stopped, as every migration here does (`migrate` before the
+ * apps start): the apps' prepared statements that return these columns would otherwise fail
+ * with "cached plan must not change result type" until they reconnect. A type change drops the
+ * columns' statistics, so the tables are analysed again before the migration ends.
  */
 export class EnumDomains1763700900000 implements MigrationInterface {
   name = 'EnumDomains1763700900000';
@@ -63,9 +67,9 @@ export class EnumDomains1763700900000 implements MigrationInterface {
     for (const d of DOMAINS) {
       await q.query(`CREATE DOMAIN ${d.name} AS text`);
       for (const c of d.columns) await q.query(`ALTER TABLE ${c.table} DROP CONSTRAINT ${c.check}, ALTER COLUMN ${c.column} TYPE ${d.name}`);
-      await q.query(`ALTER DOMAIN ${d.name} ADD CONSTRAINT ${d.name}_check CHECK (VALUE IN (${d.values})) NOT VALID`);
-      await q.query(`ALTER DOMAIN ${d.name} VALIDATE CONSTRAINT ${d.name}_check`);
+      await q.query(`ALTER DOMAIN ${d.name} ADD CONSTRAINT ${d.name}_check CHECK (VALUE IN (${d.values}))`);
     }
+    await analyse(q);
   }
 
   async down(q: QueryRunner): Promise<void> {
@@ -75,5 +79,13 @@ export class EnumDomains1763700900000 implements MigrationInterface {
       }
       await q.query(`DROP DOMAIN ${d.name}`);
     }
+    await analyse(q);
   }
+}
+
+/** Statistics for the columns whose type changed: ALTER COLUMN TYPE drops them, and the planner's estimates for `state = …` with them. */
+async function analyse(q: QueryRunner): Promise<void> {
+  const columns = new Map<string, string[]>();
+  for (const c of DOMAINS.flatMap((d) => d.columns)) columns.set(c.table, [...(columns.get(c.table) ?? []), c.column]);
+  await q.query(`ANALYZE ${[...columns].map(([table, cols]) => `${table} (${cols.join(', ')})`).join(', ')}`);
 }

@@ -21,13 +21,15 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** Tables, domains, constraints, indexes, triggers, functions and extensions: what a migration can leave behind. */
+/** Tables and their columns, domains, constraints, indexes, triggers, functions and extensions: what a migration can leave behind. */
 async function schemaOf(url: string): Promise<string[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
     const { rows } = await client.query<{ item: string }>(`
       SELECT 'table ' || tablename AS item FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'
+      UNION ALL SELECT 'column ' || table_name || '.' || column_name || ' ' || coalesce(domain_name, udt_name) || ' ' || is_nullable || coalesce(' default ' || column_default, '')
+        FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'migrations'
       UNION ALL SELECT 'domain ' || typname || ' ' || format_type(typbasetype, typtypmod) FROM pg_type
         WHERE typtype = 'd' AND typnamespace = 'public'::regnamespace
       UNION ALL SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
@@ -75,5 +77,40 @@ describe('migrations', () => {
       await dataSource.destroy();
     }
     expect(await schemaOf(db.url)).toEqual(migrated);
+  });
+
+  it('each revert to the schema of the migrations before it', async () => {
+    // The schema after the first k migrations, k = 0…n, built forwards on a database of its own.
+    const stepsUrl = withDatabase(db.url, `${db.name}_steps`);
+    await ensureDatabase(stepsUrl);
+    const forwards: string[][] = [await schemaOf(stepsUrl)];
+    try {
+      for (let k = 1; k <= MIGRATIONS.length; k++) {
+        const upTo = createDataSource({ url: stepsUrl });
+        upTo.setOptions({ migrations: MIGRATIONS.slice(0, k) });
+        await upTo.initialize();
+        try {
+          await upTo.runMigrations({ transaction: 'each' });
+        } finally {
+          await upTo.destroy();
+        }
+        forwards.push(await schemaOf(stepsUrl));
+      }
+    } finally {
+      await withAdminClient(db.url, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(`${db.name}_steps`)} WITH (FORCE)`));
+    }
+    expect(forwards.at(-1)).toEqual(await schemaOf(db.url));
+
+    const dataSource = createDataSource({ url: db.url });
+    await dataSource.initialize();
+    try {
+      for (let k = MIGRATIONS.length; k > 0; k--) {
+        await dataSource.undoLastMigration({ transaction: 'each' });
+        expect({ reverted: MIGRATIONS[k - 1]?.name, schema: await schemaOf(db.url) }).toEqual({ reverted: MIGRATIONS[k - 1]?.name, schema: forwards[k - 1] });
+      }
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await dataSource.destroy();
+    }
   });
 });
