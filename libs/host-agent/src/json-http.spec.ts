@@ -85,6 +85,27 @@ describe('HttpHostAgent error mapping', () => {
     server.close();
   });
 
+  it('fails as unreachable when an answer stops halfway, after the call\'s timeout', async () => {
+    const stalled = await failure((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"hostId":');
+    }, host, 200);
+    expect(stalled.code).toBe('unreachable');
+    expect(stalled.message).toMatch(/^GET \/hosts\/host-1: no answer from 127\.0\.0\.1:\d+ within 200 ms$/);
+  });
+
+  it('close() cuts a call in flight, and a closed client fails every call as unreachable', async () => {
+    const { url, server } = await serve(() => undefined);
+    const agent = new HttpHostAgent({ baseUrl: url, token: 't' });
+    const inFlight = agent.hostState('h');
+    await new Promise((resolve) => server.once('request', resolve));
+    agent.close();
+    await expect(inFlight).rejects.toMatchObject({ code: 'unreachable' });
+    await expect(agent.hostState('h')).rejects.toMatchObject({ code: 'unreachable' });
+    server.closeAllConnections();
+    server.close();
+  });
+
   it('rejects with the abort reason when the caller aborts', async () => {
     const { url, server } = await serve(() => undefined);
     const agent = new HttpHostAgent({ baseUrl: url, token: 't' });

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { Pool, errors } from 'undici';
+import { Pool } from 'undici';
 import type { z } from 'zod';
 import type { HostAgentErrorCode } from './host-agent';
 import { HOST_AGENT_ERROR_CODES, HostAgentError } from './host-agent';
@@ -79,8 +79,13 @@ export class JsonHttp {
     const fullPath = this.basePath + path + (waitMs > 0 ? `${path.includes('?') ? '&' : '?'}waitMs=${Math.round(waitMs)}` : '');
     const signal = options.signal;
     if (signal?.aborted) throw signal.reason;
-    // A silent agent fails the call after this long, whether it never answers or stops mid-answer.
+    // One timer for the whole call (connecting, the answer's head and its body): undici's own
+    // timeouts run on coarse timers, and a 100 ms one fired after about a second.
     const timeout = this.timeoutMs + waitMs;
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), timeout);
+    const onAbort = (): void => stop.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
     let status: number;
     let text: string;
     try {
@@ -89,16 +94,19 @@ export class JsonHttp {
         path: fullPath,
         headers: body === undefined ? this.headers : this.jsonHeaders,
         body: body === undefined ? null : JSON.stringify(body),
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        ...(signal === undefined ? {} : { signal }),
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        signal: stop.signal,
       });
       status = answer.statusCode;
       text = await answer.body.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      const why = isTimeout(error) ? `no answer from ${this.origin.host} within ${timeout} ms` : describe(error);
+      const why = stop.signal.aborted ? `no answer from ${this.origin.host} within ${timeout} ms` : describe(error);
       throw new HostAgentError('unreachable', `${method} ${path}: ${why}`);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
     if (status < 200 || status > 299) throw errorFromProblem(status, text);
     if (schema === undefined || status === 204 || text.length === 0) return undefined;
@@ -112,15 +120,13 @@ export class JsonHttp {
     throw new HostAgentError('unreachable', `${method} ${path}: the answer does not match its schema: ${parsed.error.message}`);
   }
 
-  /** Closes its connections (tests, shutdown). */
+  /**
+   * Closes its connections (tests, shutdown). Calls still running are cut, as destroying node's
+   * agent cut them, and fail as `unreachable`, as does every call after it: a closed client is done.
+   */
   close(): void {
-    // Closing cuts calls still running, as destroying node's agent did; they reject as unreachable.
     this.pool.destroy().catch(() => undefined);
   }
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError;
 }
 
 /** A connection failure as the caller should read it: undici wraps the socket's error as its `cause`. */
