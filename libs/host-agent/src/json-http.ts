@@ -49,9 +49,10 @@ export function errorFromProblem(status: number, body: string): HostAgentError {
 /**
  * A lean JSON-over-HTTP caller for the simulator and real agents: a keep-alive undici Pool of
  * its own, headers built once, errors mapped to HostAgentError (connection failures and
- * timeouts → `unreachable`). undici rather than node:http: a saga makes four calls, and a call
- * cost the caller about a third less CPU through a Pool than through http.request (0.055 against
- * 0.085 ms on a trivial server, 20,000 calls at 64 at a time).
+ * timeouts → `unreachable`). undici rather than node:http: a saga makes four calls, and through
+ * a Pool a call cost less CPU on both ends: 0.043–0.059 ms for this class against 0.048–0.076,
+ * and 0.024–0.029 ms for the server against 0.028–0.040 (20,000 calls, 64 at a time, to a
+ * trivial server in a process of its own).
  */
 export class JsonHttp {
   private readonly pool: Pool;
