@@ -44,6 +44,30 @@ async function schemaOf(url: string): Promise<string[]> {
   }
 }
 
+/** The schema after the first k migrations, k = 0…n, built forwards on a database of its own. */
+async function schemasGoingForwards(): Promise<string[][]> {
+  const name = `${db.name}_steps`;
+  const url = withDatabase(db.url, name);
+  await ensureDatabase(url);
+  const forwards: string[][] = [await schemaOf(url)];
+  try {
+    for (let k = 1; k <= MIGRATIONS.length; k++) {
+      const upTo = createDataSource({ url });
+      upTo.setOptions({ migrations: MIGRATIONS.slice(0, k) });
+      await upTo.initialize();
+      try {
+        await upTo.runMigrations({ transaction: 'each' });
+      } finally {
+        await upTo.destroy();
+      }
+      forwards.push(await schemaOf(url));
+    }
+  } finally {
+    await withAdminClient(db.url, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
+  }
+  return forwards;
+}
+
 describe('migrations', () => {
   it('create a missing database once, even when asked from several places at the same time', async () => {
     const url = withDatabase(db.url, emptyName);
@@ -61,45 +85,12 @@ describe('migrations', () => {
     expect(await schemaOf(url)).toEqual(await schemaOf(db.url));
   });
 
-  it('revert to nothing and apply again to the same schema', async () => {
+  it('revert one by one, each to the schema of the migrations before it, and apply again to the same schema', async () => {
     const migrated = await schemaOf(db.url);
     expect(migrated).toEqual(expect.arrayContaining(['table expansion_extents', 'domain expansion_state text', 'extension btree_gist', 'trigger expansion_extents_changed']));
     expect(migrated).not.toContain('trigger outbox_notify');
-
-    const dataSource = createDataSource({ url: db.url });
-    await dataSource.initialize();
-    try {
-      for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
-      expect(await schemaOf(db.url)).toEqual([]);
-      expect(await dataSource.showMigrations()).toBe(true);
-      await dataSource.runMigrations({ transaction: 'each' });
-    } finally {
-      await dataSource.destroy();
-    }
-    expect(await schemaOf(db.url)).toEqual(migrated);
-  });
-
-  it('each revert to the schema of the migrations before it', async () => {
-    // The schema after the first k migrations, k = 0…n, built forwards on a database of its own.
-    const stepsUrl = withDatabase(db.url, `${db.name}_steps`);
-    await ensureDatabase(stepsUrl);
-    const forwards: string[][] = [await schemaOf(stepsUrl)];
-    try {
-      for (let k = 1; k <= MIGRATIONS.length; k++) {
-        const upTo = createDataSource({ url: stepsUrl });
-        upTo.setOptions({ migrations: MIGRATIONS.slice(0, k) });
-        await upTo.initialize();
-        try {
-          await upTo.runMigrations({ transaction: 'each' });
-        } finally {
-          await upTo.destroy();
-        }
-        forwards.push(await schemaOf(stepsUrl));
-      }
-    } finally {
-      await withAdminClient(db.url, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(`${db.name}_steps`)} WITH (FORCE)`));
-    }
-    expect(forwards.at(-1)).toEqual(await schemaOf(db.url));
+    const forwards = await schemasGoingForwards();
+    expect(forwards.at(-1)).toEqual(migrated);
 
     const dataSource = createDataSource({ url: db.url });
     await dataSource.initialize();
@@ -108,9 +99,12 @@ describe('migrations', () => {
         await dataSource.undoLastMigration({ transaction: 'each' });
         expect({ reverted: MIGRATIONS[k - 1]?.name, schema: await schemaOf(db.url) }).toEqual({ reverted: MIGRATIONS[k - 1]?.name, schema: forwards[k - 1] });
       }
+      expect(await schemaOf(db.url)).toEqual([]);
+      expect(await dataSource.showMigrations()).toBe(true);
       await dataSource.runMigrations({ transaction: 'each' });
     } finally {
       await dataSource.destroy();
     }
+    expect(await schemaOf(db.url)).toEqual(migrated);
   });
 });
