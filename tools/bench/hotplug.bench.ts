@@ -1,5 +1,5 @@
 /**
- * `npm run bench:hotplug [-- --quick] [-- --only throughput|latency] [-- --keep] [-- --cpu-prof]`: hot-plug sagas through the real path (API → outbox →
+ * `npm run bench:hotplug [-- --quick] [-- --only throughput|latency] [-- --keep] [-- --cpu-prof] [-- --expansions N] [-- --bursts N]`: hot-plug sagas through the real path (API → outbox →
  * BullMQ → worker → simulator → PostgreSQL), each app in its own process, on the rack64 fleet.
  *
  * 1. Throughput: the simulator at time scale 0; expansions kept in flight, each removed as soon
@@ -13,7 +13,7 @@
  *    The figures are those of processes that have run the path before, as in service: a first
  *    burst on the freshly started processes is reported apart (`cold…`), then two more bursts
  *    warm them up, each removed before the next, and the next three are measured together
- *    (one with `--quick`), each burst's own p99 printed beside the pooled one. The overhead is
+ *    (one with `--quick`; `--bursts N` measures N), each burst's own p99 printed beside the pooled one. The overhead is
  *    split into where it goes: a host's first saga waits from the decision to its lease (split
  *    at its job's BullMQ times: the commit and the add, the wait for a fetch, then the lease)
  *    and on to its first step; a later one waits for the handoff from the saga before it; and
@@ -21,7 +21,8 @@
  *    measured bursts (from the first POST until all were active) is printed beside, with how
  *    busy the machine was meanwhile. The same figures counted from the bench's POST call
  *    rather than the decision are printed beside them: those count the API's reading and
- *    placing, and the bench's own sending of 200 requests at once.
+ *    placing, and the bench's own sending of 200 requests at once. `--expansions N` sends N at
+ *    once instead, to see how the overhead grows with the burst (the target is for 200 only).
  * Prints a table, then one JSON line. `--only throughput|latency` runs one stage (the other's
  * figures are null); `--keep` leaves each stage's database for study in SQL; `--cpu-prof`
  * writes a CPU profile of each app of each stage to tmp/bench-profile/hotplug-<stage>/ (the
@@ -45,23 +46,16 @@ import { redisServerPid } from './api-load';
 import { KeepAliveCaller } from './keep-alive-call';
 import type { BurstExpansion, BurstFigures } from './hotplug-latency';
 import { burstFigures } from './hotplug-latency';
+import { TARGET_EXPANSIONS, parseHotplugArgs } from './hotplug-args';
 
-const quick = process.argv.includes('--quick');
-const keep = process.argv.includes('--keep');
-const cpuProfile = process.argv.includes('--cpu-prof');
-const onlyAt = process.argv.indexOf('--only');
-const only = onlyAt < 0 ? null : process.argv[onlyAt + 1];
-if (only !== null && only !== 'throughput' && only !== 'latency') throw new Error('--only takes throughput or latency');
+const { quick, keep, cpuProfile, only, expansions: LATENCY_EXPANSIONS, bursts: MEASURED_BURSTS } = parseHotplugArgs(process.argv.slice(2));
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const TOKEN = `bench-sim-${randomBytes(12).toString('hex')}`;
 const TARGETS = { sagasPerSec: 300, overheadP99Ms: 50 } as const;
 const THROUGHPUT_SECONDS = quick ? 8 : 20;
 const IN_FLIGHT = 128;
-const LATENCY_EXPANSIONS = 200;
 /** Bursts between the cold one and the measured one: V8 compiles each path as it first runs it. */
 const WARM_UP_BURSTS = 2;
-/** Bursts measured after the warm-up, their expansions pooled. */
-const MEASURED_BURSTS = quick ? 1 : 3;
 
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -294,7 +288,7 @@ interface Burst {
   readonly cpu: CpuSplit | null;
 }
 
-/** 200 expansions at once over 64 hosts, and back once all are active (or failed). */
+/** 200 expansions (or --expansions) at once over 64 hosts, and back once all are active (or failed). */
 async function burst(s: Stack): Promise<Burst> {
   const owners = new Map<string, string>();
   const sentAt = new Map<string, number>();
@@ -393,14 +387,19 @@ async function main(): Promise<void> {
     overheadBreakdownMs: Object.fromEntries(Object.entries(l.breakdown).map(([k, v]) => [k, { p50: r(v.p50), p99: r(v.p99), n: v.n }])),
     burstCpuMsPerHotAdd: burstCpu.cpuMsPerHotAdd, burstMachineBusyPct: burstCpu.machineBusyPct,
     coldReadyP50Ms: r(cold.readyP50Ms), coldReadyP99Ms: r(cold.readyP99Ms), coldOverheadP50Ms: r(cold.overheadP50Ms), coldOverheadP99Ms: r(cold.overheadP99Ms),
-    targets: TARGETS, meetsTargets: { sagasPerSec: t.sagasPerSec >= TARGETS.sagasPerSec, overheadP99Ms: l.overheadP99Ms <= TARGETS.overheadP99Ms },
+    latencyExpansions: LATENCY_EXPANSIONS,
+    // The overhead target is stated for bursts of TARGET_EXPANSIONS; other sizes have none.
+    ...(LATENCY_EXPANSIONS === TARGET_EXPANSIONS
+      ? { targets: TARGETS, meetsTargets: { sagasPerSec: t.sagasPerSec >= TARGETS.sagasPerSec, overheadP99Ms: l.overheadP99Ms <= TARGETS.overheadP99Ms } }
+      : { targets: { sagasPerSec: TARGETS.sagasPerSec }, meetsTargets: { sagasPerSec: t.sagasPerSec >= TARGETS.sagasPerSec } }),
   };
+  const overheadTarget = LATENCY_EXPANSIONS === TARGET_EXPANSIONS ? `target p99 ≤ ${TARGETS.overheadP99Ms}` : `no target at ${LATENCY_EXPANSIONS} at once (it is for ${TARGET_EXPANSIONS})`;
   console.log(`sagas/s (time scale 0)               ${result.sagasPerSec}   target ≥ ${TARGETS.sagasPerSec}   (hot-adds and hot-removes, ${result.sagasCompleted})`);
   console.log(`add-then-remove pairs/s              ${result.sagaPairsPerSec}   (${result.sagaPairsCompleted} pairs, both sagas ended)`);
   console.log(`CPU ms per saga                      ${Object.entries(t.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${t.machineBusyPct}% busy, ${t.machineStealPct}% of its time taken by the hypervisor)`);
   console.log(`bare BullMQ jobs/s (same Redis)       ${result.bareBullmqJobsPerSec}   ratio ${result.ratioToBareBullmq}`);
   console.log(`time to ready p50 / p99 (real time)  ${result.readyP50Ms} / ${result.readyP99Ms} ms`);
-  console.log(`mxs overhead p50 / p99               ${result.overheadP50Ms} / ${result.overheadP99Ms} ms   target p99 ≤ ${TARGETS.overheadP99Ms} (total minus the host's step time)`);
+  console.log(`mxs overhead p50 / p99               ${result.overheadP50Ms} / ${result.overheadP99Ms} ms   ${overheadTarget} (total minus the host's step time)`);
   console.log(`  over bursts                        ${result.measuredExpansions} expansions in ${result.measuredBursts} burst${result.measuredBursts === 1 ? '' : 's'}; each burst's p99: ${result.overheadP99ByBurstMs.join(', ')} ms`);
   const b = l.breakdown;
   const at = (x: { p50: number; p99: number }): string => `${r(x.p50)} / ${r(x.p99)}`;
@@ -409,7 +408,7 @@ async function main(): Promise<void> {
   console.log(`                                     handoff from the saga before ${at(b.handoff)} (${b.handoff.n}), between steps ${at(b.betweenSteps)}`);
   console.log(`  CPU ms per hot-add in the bursts  ${Object.entries(burstCpu.cpuMsPerHotAdd).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${burstCpu.machineBusyPct}% busy from the first POST until all were active)`);
   console.log(`  counting the wait for a busy host  ${result.overheadWithHostWaitP50Ms} / ${result.overheadWithHostWaitP99Ms} ms (total minus its own steps)`);
-  // The bench's own sending of 200 requests at once is in these too.
+  // The bench's own sending of a burst's requests at once is in these too.
   console.log(`  from the bench's POST call        ready p99 ${result.readyFromPostP99Ms} ms, overhead p99 ${result.overheadFromPostP99Ms} ms; POST call to decision ${at(b.postToDecision)} ms (p50 / p99)`);
   console.log(`first burst, on cold processes      ready ${result.coldReadyP50Ms} / ${result.coldReadyP99Ms} ms, overhead ${result.coldOverheadP50Ms} / ${result.coldOverheadP99Ms} ms (p50 / p99)`);
   console.log(JSON.stringify(result));

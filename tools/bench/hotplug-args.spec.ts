@@ -1,0 +1,27 @@
+/// <reference types="jest" />
+import { TARGET_EXPANSIONS, parseHotplugArgs } from './hotplug-args';
+
+describe('parseHotplugArgs', () => {
+  it('runs both stages on the target burst by default, three measured bursts, one with --quick', () => {
+    expect(parseHotplugArgs([])).toEqual({ quick: false, keep: false, cpuProfile: false, only: null, expansions: TARGET_EXPANSIONS, bursts: 3 });
+    expect(parseHotplugArgs(['--quick']).bursts).toBe(1);
+  });
+
+  it('takes every option, in any order', () => {
+    expect(parseHotplugArgs(['--only', 'latency', '--expansions', '50', '--quick', '--bursts', '4', '--keep', '--cpu-prof'])).toEqual({
+      quick: true, keep: true, cpuProfile: true, only: 'latency', expansions: 50, bursts: 4,
+    });
+  });
+
+  it.each([
+    [['--only'], /--only takes a value/],
+    [['--only', 'both'], /--only takes throughput or latency, not "both"/],
+    [['--expansions', '0'], /--expansions takes a whole number from 1 to 1000, not "0"/],
+    [['--expansions', '2.5'], /not "2.5"/],
+    [['--bursts', '21'], /--bursts takes a whole number from 1 to 20, not "21"/],
+    [['--bursts', '--quick'], /--bursts takes a value/],
+    [['--fast'], /unknown argument "--fast"/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseHotplugArgs(argv)).toThrow(message);
+  });
+});

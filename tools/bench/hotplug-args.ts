@@ -1,0 +1,51 @@
+/** bench:hotplug's command line (see hotplug.bench.ts). */
+export interface HotplugArgs {
+  readonly quick: boolean;
+  readonly keep: boolean;
+  readonly cpuProfile: boolean;
+  /** One stage only, or both (null). */
+  readonly only: 'throughput' | 'latency' | null;
+  /** Expansions per latency burst; the overhead target is stated for the default. */
+  readonly expansions: number;
+  /** Latency bursts measured after the warm-up, their expansions pooled. */
+  readonly bursts: number;
+}
+
+/** The latency stage's burst as the issue states its target: 200 expansions at once over 64 hosts. */
+export const TARGET_EXPANSIONS = 200;
+
+const USAGE = 'use --quick, --keep, --cpu-prof, --only throughput|latency, --expansions N (1–1000) or --bursts N (1–20)';
+
+export function parseHotplugArgs(argv: readonly string[]): HotplugArgs {
+  let quick = false;
+  let keep = false;
+  let cpuProfile = false;
+  let only: HotplugArgs['only'] = null;
+  let expansions = TARGET_EXPANSIONS;
+  let bursts: number | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined || next.startsWith('--')) throw new Error(`${arg} takes a value; ${USAGE}`);
+      return next;
+    };
+    const count = (max: number): number => {
+      const text = value();
+      const n = Number(text);
+      if (!/^[0-9]+$/.test(text) || n < 1 || n > max) throw new Error(`${arg} takes a whole number from 1 to ${max}, not "${text}"`);
+      return n;
+    };
+    if (arg === '--quick') quick = true;
+    else if (arg === '--keep') keep = true;
+    else if (arg === '--cpu-prof') cpuProfile = true;
+    else if (arg === '--only') {
+      const stage = value();
+      if (stage !== 'throughput' && stage !== 'latency') throw new Error(`--only takes throughput or latency, not "${stage}"`);
+      only = stage;
+    } else if (arg === '--expansions') expansions = count(1000);
+    else if (arg === '--bursts') bursts = count(20);
+    else throw new Error(`unknown argument "${arg}": ${USAGE}`);
+  }
+  return { quick, keep, cpuProfile, only, expansions, bursts: bursts ?? (quick ? 1 : 3) };
+}
