@@ -1,5 +1,5 @@
 /// <reference types="jest" />
-import { TARGET_EXPANSIONS, parseHotplugArgs } from './hotplug-args';
+import { MAX_EXPANSIONS, TARGET_EXPANSIONS, parseHotplugArgs } from './hotplug-args';
 
 describe('parseHotplugArgs', () => {
   it('runs both stages on the target burst by default, three measured bursts, one with --quick', () => {
@@ -13,14 +13,21 @@ describe('parseHotplugArgs', () => {
     });
   });
 
+  it('skips the `--` that npm passes on when each option comes after one of its own', () => {
+    expect(parseHotplugArgs(['--quick', '--', '--only', 'latency', '--', '--keep'])).toMatchObject({ quick: true, only: 'latency', keep: true });
+  });
+
   it.each([
     [['--only'], /--only takes a value/],
     [['--only', 'both'], /--only takes throughput or latency, not "both"/],
-    [['--expansions', '0'], /--expansions takes a whole number from 1 to 1000, not "0"/],
+    [['--expansions', '0'], new RegExp(`--expansions takes a whole number from 1 to ${MAX_EXPANSIONS}, not "0"`)],
+    [['--expansions', String(MAX_EXPANSIONS + 1)], /--expansions takes a whole number/],
     [['--expansions', '2.5'], /not "2.5"/],
     [['--bursts', '21'], /--bursts takes a whole number from 1 to 20, not "21"/],
     [['--bursts', '--quick'], /--bursts takes a value/],
     [['--fast'], /unknown argument "--fast"/],
+    [['--only', 'throughput', '--expansions', '50'], /--only throughput leaves out/],
+    [['--bursts', '2', '--only', 'throughput'], /--only throughput leaves out/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseHotplugArgs(argv)).toThrow(message);
   });
