@@ -14,7 +14,7 @@ export interface HotplugArgs {
 /** The latency stage's burst as the issue states its target: 200 expansions at once over 64 hosts. */
 export const TARGET_EXPANSIONS = 200;
 
-/** The bench's HTTP client holds this many sockets: a larger burst would queue in the client, not go at once. */
+/** The bench sizes its HTTP client to hold this many sockets at least: a larger burst would queue in the client, not go at once. */
 export const MAX_EXPANSIONS = 256;
 
 const USAGE = `use --quick, --keep, --cpu-prof, --only throughput|latency, --expansions N (1–${MAX_EXPANSIONS}) or --bursts N (1–20)`;

@@ -47,7 +47,7 @@ import { redisServerPid } from './api-load';
 import { KeepAliveCaller } from './keep-alive-call';
 import type { BurstExpansion, BurstFigures } from './hotplug-latency';
 import { burstFigures } from './hotplug-latency';
-import { TARGET_EXPANSIONS, parseHotplugArgs } from './hotplug-args';
+import { MAX_EXPANSIONS, TARGET_EXPANSIONS, parseHotplugArgs } from './hotplug-args';
 
 const { quick, keep, cpuProfile, only, expansions: LATENCY_EXPANSIONS, bursts: MEASURED_BURSTS } = parseHotplugArgs(process.argv.slice(2));
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -107,7 +107,7 @@ async function startStack(timeScale: number, stage: string): Promise<Stack> {
   }
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
-  return { db, prefix, sim, api, worker, vms, sql, client: new KeepAliveCaller(api.url, IN_FLIGHT * 2) };
+  return { db, prefix, sim, api, worker, vms, sql, client: new KeepAliveCaller(api.url, Math.max(IN_FLIGHT * 2, MAX_EXPANSIONS)) };
 }
 
 /** With `--cpu-prof`, each app writes its profile on exit, named after it, in the stage's directory. */
@@ -379,6 +379,7 @@ async function main(): Promise<void> {
     ({ warm: l, cold, ...burstCpu } = await onStack(1, 'latency', latency));
   }
   const r = (x: number): number => Math.round(x * 10) / 10;
+  const overheadJudged = LATENCY_EXPANSIONS === TARGET_EXPANSIONS;
   const result = {
     sagasPerSec: r(t.sagasPerSec), sagasCompleted: t.completed, sagaPairsPerSec: r(t.sagaPairsPerSec), sagaPairsCompleted: t.pairs, cpuMsPerSaga: t.cpuMsPerSaga, machineBusyPct: t.machineBusyPct, machineStealPct: t.machineStealPct, bareBullmqJobsPerSec: r(bare), ratioToBareBullmq: Math.round((t.sagasPerSec / bare) * 10_000) / 10_000,
     readyP50Ms: r(l.readyP50Ms), readyP99Ms: r(l.readyP99Ms), hostStepsP50Ms: r(l.hostP50Ms), overheadP50Ms: r(l.overheadP50Ms), overheadP99Ms: r(l.overheadP99Ms),
@@ -390,11 +391,10 @@ async function main(): Promise<void> {
     coldReadyP50Ms: r(cold.readyP50Ms), coldReadyP99Ms: r(cold.readyP99Ms), coldOverheadP50Ms: r(cold.overheadP50Ms), coldOverheadP99Ms: r(cold.overheadP99Ms),
     latencyExpansions: l === none ? null : LATENCY_EXPANSIONS,
     // The overhead target is stated for bursts of TARGET_EXPANSIONS; other sizes have none.
-    ...(LATENCY_EXPANSIONS === TARGET_EXPANSIONS
-      ? { targets: TARGETS, meetsTargets: { sagasPerSec: t.sagasPerSec >= TARGETS.sagasPerSec, overheadP99Ms: l.overheadP99Ms <= TARGETS.overheadP99Ms } }
-      : { targets: { sagasPerSec: TARGETS.sagasPerSec }, meetsTargets: { sagasPerSec: t.sagasPerSec >= TARGETS.sagasPerSec } }),
+    targets: overheadJudged ? TARGETS : { sagasPerSec: TARGETS.sagasPerSec },
+    meetsTargets: { sagasPerSec: t.sagasPerSec >= TARGETS.sagasPerSec, ...(overheadJudged ? { overheadP99Ms: l.overheadP99Ms <= TARGETS.overheadP99Ms } : {}) },
   };
-  const overheadTarget = LATENCY_EXPANSIONS === TARGET_EXPANSIONS ? `target p99 ≤ ${TARGETS.overheadP99Ms}` : `no target at ${LATENCY_EXPANSIONS} at once (it is for ${TARGET_EXPANSIONS})`;
+  const overheadTarget = overheadJudged ? `target p99 ≤ ${TARGETS.overheadP99Ms}` : `no target at ${LATENCY_EXPANSIONS} at once (it is for ${TARGET_EXPANSIONS})`;
   console.log(`sagas/s (time scale 0)               ${result.sagasPerSec}   target ≥ ${TARGETS.sagasPerSec}   (hot-adds and hot-removes, ${result.sagasCompleted})`);
   console.log(`add-then-remove pairs/s              ${result.sagaPairsPerSec}   (${result.sagaPairsCompleted} pairs, both sagas ended)`);
   console.log(`CPU ms per saga                      ${Object.entries(t.cpuMsPerSaga).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${t.machineBusyPct}% busy, ${t.machineStealPct}% of its time taken by the hypervisor)`);
