@@ -56,10 +56,30 @@ describe('bench:hotplug latency figures over bursts', () => {
     expect(breakdown.betweenSteps).toEqual({ p50: 0, p99: 1, n: 4 });
   });
 
+  it('tells the overhead apart by a saga’s place on its host, and when each burst’s first sagas all held their leases', () => {
+    const f = burstFigures([first, second]);
+    // First on their host: a1 (20) and c1 (10); second: a2 (28) and c2 (5); none later.
+    expect(f.overheadByPlaceMs).toEqual([{ p50: 10, p99: 20, n: 2 }, { p50: 5, p99: 28, n: 2 }, { p50: NaN, p99: NaN, n: 0 }, { p50: NaN, p99: NaN, n: 0 }]);
+    // a1 took host A's lease 10 ms after the burst's first decision (b1 ran nothing); c1, 3 ms after c1's.
+    expect(f.firstLeasesDoneMsByBurst).toEqual([10, 3]);
+  });
+
+  it('counts the fourth saga on a host and those after it together', () => {
+    // Five sagas on one host, one after another, each 1 ms of overhead: the host idle 1 ms before each.
+    const line = [0, 1, 2, 3, 4].map((i) => x(`l${i}`, 'L', 0, 10 * i, 10 * i + 10, [[10 * i + 1, 10 * i + 10]]));
+    const f = burstFigures([line]);
+    expect(f.overheadByPlaceMs.map((s) => s.n)).toEqual([1, 1, 1, 2]);
+    // The fifth waited for four before it, and counts the host's idle millisecond before each of the five.
+    expect(f.overheadByPlaceMs[3]).toEqual({ p50: 4, p99: 5, n: 2 });
+    expect(f.firstLeasesDoneMsByBurst).toEqual([0]);
+  });
+
   it('gives no figures for no bursts, rather than zeros', () => {
     const f = burstFigures([]);
     expect(f.expansions).toBe(0);
     expect(f.overheadP99Ms).toBeNaN();
     expect(f.breakdown.handoff.n).toBe(0);
+    expect(f.overheadByPlaceMs.every((s) => s.n === 0)).toBe(true);
+    expect(f.firstLeasesDoneMsByBurst).toEqual([]);
   });
 });

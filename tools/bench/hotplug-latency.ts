@@ -62,10 +62,22 @@ export interface BurstFigures {
   readonly expansions: number;
   /** Each burst's own overhead p99, in the order run. */
   readonly overheadP99ByBurstMs: readonly number[];
+  /**
+   * The overhead of the sagas that were first on their host, second, third, and fourth or later:
+   * a later one counts every gap its host sat idle after its decision, its predecessors' too.
+   */
+  readonly overheadByPlaceMs: readonly Spread[];
+  /**
+   * Per burst, from its first decision until the last of its hosts' first sagas held its lease:
+   * how long the sagas that found their host idle took to get through commit, queue and lease together.
+   */
+  readonly firstLeasesDoneMsByBurst: readonly number[];
   readonly breakdown: OverheadBreakdown;
 }
 
 interface Measured {
+  /** 1 for the first saga on its host in the burst, 2 for the next… (by their first steps). */
+  readonly place: number;
   readonly ready: number;
   /** Total minus the time the host spent on steps meanwhile (its own, and those ahead of it). */
   readonly overhead: number;
@@ -84,21 +96,46 @@ function percentile(values: number[], p: number): number {
 
 const duration = ([start, end]: readonly [number, number]): number => end - start;
 
+/** A burst's sagas that ran a step, each with its first and last step, in their order on their host. */
+function linesOf(burst: readonly BurstExpansion[]): Map<string, Ran[]> {
+  const ran = burst.filter((x) => x.steps.length > 0).map((x) => ({ x, first: Math.min(...x.steps.map(([start]) => start)), last: Math.max(...x.steps.map(([, end]) => end)) }));
+  const lines = groupBy(ran, (r) => r.x.hostId);
+  for (const sagas of lines.values()) sagas.sort((a, b) => a.first - b.first);
+  return lines;
+}
+
+interface Ran {
+  readonly x: BurstExpansion;
+  readonly first: number;
+  readonly last: number;
+}
+
 /** A burst's expansions that went active, each with its total, its own steps and mxs's part. */
 function measure(burst: readonly BurstExpansion[]): Measured[] {
-  const stepsOnHost = new Map([...groupBy(burst, (x) => x.hostId)].map(([host, xs]) => [host, xs.flatMap((x) => x.steps)]));
-  return burst.flatMap((x) => {
-    if (x.readyAt === null) return [];
-    const t0 = x.decidedAt;
-    const t1 = x.readyAt;
-    // A step's span counts where it overlaps [from, ready]: what the host did meanwhile.
-    const hostBusy = (from: number): number => (stepsOnHost.get(x.hostId) ?? []).reduce((sum, [start, end]) => sum + Math.max(0, Math.min(end, t1) - Math.max(start, from)), 0);
-    const own = x.steps.reduce((sum, s) => sum + duration(s), 0);
-    return [{
-      ready: t1 - t0, overhead: t1 - t0 - hostBusy(t0), overheadWithHostWait: t1 - t0 - own, own,
-      readyFromPost: t1 - x.sentAt, overheadFromPost: t1 - x.sentAt - hostBusy(x.sentAt),
-    }];
+  return [...linesOf(burst).values()].flatMap((sagas) => {
+    const stepsOnHost = sagas.flatMap((r) => r.x.steps);
+    return sagas.flatMap(({ x }, i) => {
+      if (x.readyAt === null) return [];
+      const t0 = x.decidedAt;
+      const t1 = x.readyAt;
+      // A step's span counts where it overlaps [from, ready]: what the host did meanwhile.
+      const hostBusy = (from: number): number => stepsOnHost.reduce((sum, [start, end]) => sum + Math.max(0, Math.min(end, t1) - Math.max(start, from)), 0);
+      const own = x.steps.reduce((sum, s) => sum + duration(s), 0);
+      return [{
+        place: i + 1, ready: t1 - t0, overhead: t1 - t0 - hostBusy(t0), overheadWithHostWait: t1 - t0 - own, own,
+        readyFromPost: t1 - x.sentAt, overheadFromPost: t1 - x.sentAt - hostBusy(x.sentAt),
+      }];
+    });
   });
+}
+
+/** The places overheadByPlaceMs tells apart; later ones count with the last. */
+const PLACES = 4;
+
+/** Per burst: its first decision to the last lease of a saga that was first on its host. */
+function firstLeasesDone(burst: readonly BurstExpansion[]): number {
+  const firsts = [...linesOf(burst).values()].flatMap((sagas) => (sagas[0]?.x.begunAt ?? null) === null ? [] : [sagas[0]?.x.begunAt ?? 0]);
+  return firsts.length === 0 ? NaN : Math.max(...firsts) - Math.min(...burst.map((x) => x.decidedAt));
 }
 
 /** Splits each saga's waiting into the parts OverheadBreakdown names. */
@@ -109,10 +146,8 @@ function breakdownOf(bursts: readonly (readonly BurstExpansion[])[]): OverheadBr
   };
   for (const burst of bursts) {
     for (const x of burst) parts.postToDecision.push(x.decidedAt - x.sentAt);
-    const ran = burst.filter((x) => x.steps.length > 0).map((x) => ({ x, first: Math.min(...x.steps.map(([start]) => start)), last: Math.max(...x.steps.map(([, end]) => end)) }));
-    for (const { x, first, last } of ran) parts.betweenSteps.push(last - first - x.steps.reduce((sum, s) => sum + duration(s), 0));
-    for (const sagas of groupBy(ran, (r) => r.x.hostId).values()) {
-      sagas.sort((a, b) => a.first - b.first);
+    for (const sagas of linesOf(burst).values()) {
+      for (const { x, first, last } of sagas) parts.betweenSteps.push(last - first - x.steps.reduce((sum, s) => sum + duration(s), 0));
       sagas.forEach(({ x, first }, i) => {
         const before = sagas[i - 1];
         if (before !== undefined && before.last > x.decidedAt) {
@@ -166,6 +201,8 @@ export function burstFigures(bursts: readonly (readonly BurstExpansion[])[]): Bu
     overheadFromPostP99Ms: spread((m) => m.overheadFromPost).p99,
     expansions: all.length,
     overheadP99ByBurstMs: perBurst.map((ms) => percentile(ms.map((m) => m.overhead), 99)),
+    overheadByPlaceMs: Array.from({ length: PLACES }, (_, i) => spreadOf(all.filter((m) => Math.min(m.place, PLACES) === i + 1).map((m) => m.overhead))),
+    firstLeasesDoneMsByBurst: bursts.map(firstLeasesDone),
     breakdown: breakdownOf(bursts),
   };
 }

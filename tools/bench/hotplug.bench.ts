@@ -17,7 +17,10 @@
  *    split into where it goes: a host's first saga waits from the decision to its lease (split
  *    at its job's BullMQ times: the commit and the add, the wait for a fetch, then the lease)
  *    and on to its first step; a later one waits for the handoff from the saga before it; and
- *    a saga waits between its own steps. The CPU each process spent per hot-add in the
+ *    a saga waits between its own steps. The overhead is also given by a saga's place on its
+ *    host (first, second, third, fourth or later: a later one counts the gaps of those before
+ *    it that came after its decision), with how long after each burst's first decision the
+ *    last of the hosts' first sagas held its lease. The CPU each process spent per hot-add in the
  *    measured bursts (from the first POST until all were active) is printed beside, with how
  *    busy the machine was meanwhile. The same figures counted from the bench's POST call
  *    rather than the decision are printed beside them: those count the API's reading and
@@ -387,6 +390,8 @@ async function main(): Promise<void> {
     readyFromPostP99Ms: r(l.readyFromPostP99Ms), overheadFromPostP99Ms: r(l.overheadFromPostP99Ms),
     measuredBursts: l === none ? 0 : MEASURED_BURSTS, measuredExpansions: l.expansions, overheadP99ByBurstMs: l.overheadP99ByBurstMs.map(r),
     overheadBreakdownMs: Object.fromEntries(Object.entries(l.breakdown).map(([k, v]) => [k, { p50: r(v.p50), p99: r(v.p99), n: v.n }])),
+    overheadByPlaceMs: l.overheadByPlaceMs.map((v, i) => ({ place: i + 1, p50: r(v.p50), p99: r(v.p99), n: v.n })),
+    firstLeasesDoneMsByBurst: l.firstLeasesDoneMsByBurst.map(r),
     burstCpuMsPerHotAdd: burstCpu.cpuMsPerHotAdd, burstMachineBusyPct: burstCpu.machineBusyPct,
     coldReadyP50Ms: r(cold.readyP50Ms), coldReadyP99Ms: r(cold.readyP99Ms), coldOverheadP50Ms: r(cold.overheadP50Ms), coldOverheadP99Ms: r(cold.overheadP99Ms),
     latencyExpansions: l === none ? null : LATENCY_EXPANSIONS,
@@ -403,10 +408,12 @@ async function main(): Promise<void> {
   console.log(`mxs overhead p50 / p99               ${result.overheadP50Ms} / ${result.overheadP99Ms} ms   ${overheadTarget} (total minus the host's step time)`);
   console.log(`  over bursts                        ${result.measuredExpansions} expansions in ${result.measuredBursts} burst${result.measuredBursts === 1 ? '' : 's'}; each burst's p99: ${result.overheadP99ByBurstMs.join(', ')} ms`);
   const b = l.breakdown;
-  const at = (x: { p50: number; p99: number }): string => `${r(x.p50)} / ${r(x.p99)}`;
+  const at = (x: { p50: number; p99: number; n: number }): string => (x.n === 0 ? '–' : `${r(x.p50)} / ${r(x.p99)}`);
   console.log(`  where it goes (p50 / p99 ms)       decision to lease ${at(b.decisionToBegin)} and lease to first step ${at(b.beginToFirstStep)} (a host's first saga, ${b.decisionToBegin.n}),`);
   console.log(`                                     of which decision to queued ${at(b.decisionToQueued)}, queued to fetched ${at(b.queuedToFetched)}, fetched to lease ${at(b.fetchedToBegin)},`);
   console.log(`                                     handoff from the saga before ${at(b.handoff)} (${b.handoff.n}), between steps ${at(b.betweenSteps)}`);
+  const places = l.overheadByPlaceMs.map((v, i) => `${i + 1 === l.overheadByPlaceMs.length ? `${i + 1}+` : i + 1}: ${at(v)} (${v.n})`).join(', ');
+  console.log(`  by place on its host (p50 / p99)  ${places}; the hosts' first sagas all held their leases ${result.firstLeasesDoneMsByBurst.join(', ')} ms after each burst's first decision`);
   console.log(`  CPU ms per hot-add in the bursts  ${Object.entries(burstCpu.cpuMsPerHotAdd).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${burstCpu.machineBusyPct}% busy from the first POST until all were active)`);
   console.log(`  counting the wait for a busy host  ${result.overheadWithHostWaitP50Ms} / ${result.overheadWithHostWaitP99Ms} ms (total minus its own steps)`);
   // The bench's own sending of a burst's requests at once is in these too.
