@@ -65,13 +65,36 @@ describe('bench:hotplug latency figures over bursts', () => {
   });
 
   it('counts the fourth saga on a host and those after it together', () => {
-    // Five sagas on one host, one after another, each 1 ms of overhead: the host idle 1 ms before each.
+    // Five sagas on one host, one after another, the host idle 1 ms before each: the i-th counts i ms.
     const line = [0, 1, 2, 3, 4].map((i) => x(`l${i}`, 'L', 0, 10 * i, 10 * i + 10, [[10 * i + 1, 10 * i + 10]]));
     const f = burstFigures([line]);
     expect(f.overheadByPlaceMs.map((s) => s.n)).toEqual([1, 1, 1, 2]);
     // The fifth waited for four before it, and counts the host's idle millisecond before each of the five.
     expect(f.overheadByPlaceMs[3]).toEqual({ p50: 4, p99: 5, n: 2 });
     expect(f.firstLeasesDoneMsByBurst).toEqual([0]);
+  });
+
+  it('orders a host’s sagas by their first steps, not by their decisions or the order they are listed in', () => {
+    // On host M, m2 was decided first but ran second; m1, listed last, ran first. n1 on host N
+    // was decided before anything on M and ran no step, but still starts the burst's clock.
+    const burst = [
+      x('m2', 'M', 10, 40, 60, [[45, 60]]),
+      x('n1', 'N', 0, null, null, []),
+      x('m1', 'M', 20, 25, 40, [[30, 40]]),
+    ];
+    const f = burstFigures([burst]);
+    // m1: 20 in all, 10 of steps → 10, first on M. m2: 50 in all, the host busy 25 → 25, second.
+    expect(f.overheadByPlaceMs.slice(0, 2)).toEqual([{ p50: 10, p99: 10, n: 1 }, { p50: 25, p99: 25, n: 1 }]);
+    // m1's lease at 25, from n1's decision at 0.
+    expect(f.firstLeasesDoneMsByBurst).toEqual([25]);
+  });
+
+  it('keeps an expansion that went active without a recorded step in every figure but its place', () => {
+    const f = burstFigures([[x('a1', 'A', 0, 10, 40, [[20, 40]]), x('z', 'Z', 0, 5, 30, [])]]);
+    // a1: 40 − 20 → 20; z: 30, no step.
+    expect(f.expansions).toBe(2);
+    expect(f.overheadP99Ms).toBe(30);
+    expect(f.overheadByPlaceMs[0]).toEqual({ p50: 20, p99: 20, n: 1 });
   });
 
   it('gives no figures for no bursts, rather than zeros', () => {

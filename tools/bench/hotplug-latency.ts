@@ -63,21 +63,22 @@ export interface BurstFigures {
   /** Each burst's own overhead p99, in the order run. */
   readonly overheadP99ByBurstMs: readonly number[];
   /**
-   * The overhead of the sagas that were first on their host, second, third, and fourth or later:
-   * a later one counts every gap its host sat idle after its decision, its predecessors' too.
+   * The overhead of the sagas that were first on their host (by their first steps), second,
+   * third, and fourth or later (the last entry): a later one counts every gap its host sat idle
+   * after its decision, its predecessors' too. A saga that ran no step has no place.
    */
   readonly overheadByPlaceMs: readonly Spread[];
   /**
-   * Per burst, from its first decision until the last of its hosts' first sagas held its lease:
-   * how long the sagas that found their host idle took to get through commit, queue and lease together.
+   * Per burst, from its first decision until the last of each host's first saga held its lease:
+   * how long those sagas took to get through commit, queue and lease together (NaN if none did).
    */
   readonly firstLeasesDoneMsByBurst: readonly number[];
   readonly breakdown: OverheadBreakdown;
 }
 
 interface Measured {
-  /** 1 for the first saga on its host in the burst, 2 for the next… (by their first steps). */
-  readonly place: number;
+  /** 1 for the first saga on its host in the burst, 2 for the next… (by their first steps); null if it ran none. */
+  readonly place: number | null;
   readonly ready: number;
   /** Total minus the time the host spent on steps meanwhile (its own, and those ahead of it). */
   readonly overhead: number;
@@ -112,30 +113,29 @@ interface Ran {
 
 /** A burst's expansions that went active, each with its total, its own steps and mxs's part. */
 function measure(burst: readonly BurstExpansion[]): Measured[] {
-  return [...linesOf(burst).values()].flatMap((sagas) => {
-    const stepsOnHost = sagas.flatMap((r) => r.x.steps);
-    return sagas.flatMap(({ x }, i) => {
-      if (x.readyAt === null) return [];
-      const t0 = x.decidedAt;
-      const t1 = x.readyAt;
-      // A step's span counts where it overlaps [from, ready]: what the host did meanwhile.
-      const hostBusy = (from: number): number => stepsOnHost.reduce((sum, [start, end]) => sum + Math.max(0, Math.min(end, t1) - Math.max(start, from)), 0);
-      const own = x.steps.reduce((sum, s) => sum + duration(s), 0);
-      return [{
-        place: i + 1, ready: t1 - t0, overhead: t1 - t0 - hostBusy(t0), overheadWithHostWait: t1 - t0 - own, own,
-        readyFromPost: t1 - x.sentAt, overheadFromPost: t1 - x.sentAt - hostBusy(x.sentAt),
-      }];
-    });
+  const stepsOnHost = new Map([...groupBy(burst, (x) => x.hostId)].map(([host, xs]) => [host, xs.flatMap((x) => x.steps)]));
+  const placeOf = new Map([...linesOf(burst).values()].flatMap((sagas) => sagas.map(({ x }, i) => [x.id, i + 1] as const)));
+  return burst.flatMap((x) => {
+    if (x.readyAt === null) return [];
+    const t0 = x.decidedAt;
+    const t1 = x.readyAt;
+    // A step's span counts where it overlaps [from, ready]: what the host did meanwhile.
+    const hostBusy = (from: number): number => (stepsOnHost.get(x.hostId) ?? []).reduce((sum, [start, end]) => sum + Math.max(0, Math.min(end, t1) - Math.max(start, from)), 0);
+    const own = x.steps.reduce((sum, s) => sum + duration(s), 0);
+    return [{
+      place: placeOf.get(x.id) ?? null, ready: t1 - t0, overhead: t1 - t0 - hostBusy(t0), overheadWithHostWait: t1 - t0 - own, own,
+      readyFromPost: t1 - x.sentAt, overheadFromPost: t1 - x.sentAt - hostBusy(x.sentAt),
+    }];
   });
 }
 
 /** The places overheadByPlaceMs tells apart; later ones count with the last. */
 const PLACES = 4;
 
-/** Per burst: its first decision to the last lease of a saga that was first on its host. */
+/** Per burst: from its first decision to the last lease taken by a saga that was first on its host. */
 function firstLeasesDone(burst: readonly BurstExpansion[]): number {
-  const firsts = [...linesOf(burst).values()].flatMap((sagas) => (sagas[0]?.x.begunAt ?? null) === null ? [] : [sagas[0]?.x.begunAt ?? 0]);
-  return firsts.length === 0 ? NaN : Math.max(...firsts) - Math.min(...burst.map((x) => x.decidedAt));
+  const leases = [...linesOf(burst).values()].flatMap(([first]) => (first === undefined || first.x.begunAt === null ? [] : [first.x.begunAt]));
+  return leases.length === 0 ? NaN : Math.max(...leases) - Math.min(...burst.map((x) => x.decidedAt));
 }
 
 /** Splits each saga's waiting into the parts OverheadBreakdown names. */
@@ -201,7 +201,7 @@ export function burstFigures(bursts: readonly (readonly BurstExpansion[])[]): Bu
     overheadFromPostP99Ms: spread((m) => m.overheadFromPost).p99,
     expansions: all.length,
     overheadP99ByBurstMs: perBurst.map((ms) => percentile(ms.map((m) => m.overhead), 99)),
-    overheadByPlaceMs: Array.from({ length: PLACES }, (_, i) => spreadOf(all.filter((m) => Math.min(m.place, PLACES) === i + 1).map((m) => m.overhead))),
+    overheadByPlaceMs: Array.from({ length: PLACES }, (_, i) => spreadOf(all.filter((m) => m.place !== null && Math.min(m.place, PLACES) === i + 1).map((m) => m.overhead))),
     firstLeasesDoneMsByBurst: bursts.map(firstLeasesDone),
     breakdown: breakdownOf(bursts),
   };

@@ -390,7 +390,8 @@ async function main(): Promise<void> {
     readyFromPostP99Ms: r(l.readyFromPostP99Ms), overheadFromPostP99Ms: r(l.overheadFromPostP99Ms),
     measuredBursts: l === none ? 0 : MEASURED_BURSTS, measuredExpansions: l.expansions, overheadP99ByBurstMs: l.overheadP99ByBurstMs.map(r),
     overheadBreakdownMs: Object.fromEntries(Object.entries(l.breakdown).map(([k, v]) => [k, { p50: r(v.p50), p99: r(v.p99), n: v.n }])),
-    overheadByPlaceMs: l.overheadByPlaceMs.map((v, i) => ({ place: i + 1, p50: r(v.p50), p99: r(v.p99), n: v.n })),
+    // The last place pools the sagas from there on: '4+'.
+    overheadByPlaceMs: l.overheadByPlaceMs.map((v, i) => ({ place: placeName(i, l.overheadByPlaceMs.length), p50: r(v.p50), p99: r(v.p99), n: v.n })),
     firstLeasesDoneMsByBurst: l.firstLeasesDoneMsByBurst.map(r),
     burstCpuMsPerHotAdd: burstCpu.cpuMsPerHotAdd, burstMachineBusyPct: burstCpu.machineBusyPct,
     coldReadyP50Ms: r(cold.readyP50Ms), coldReadyP99Ms: r(cold.readyP99Ms), coldOverheadP50Ms: r(cold.overheadP50Ms), coldOverheadP99Ms: r(cold.overheadP99Ms),
@@ -412,14 +413,20 @@ async function main(): Promise<void> {
   console.log(`  where it goes (p50 / p99 ms)       decision to lease ${at(b.decisionToBegin)} and lease to first step ${at(b.beginToFirstStep)} (a host's first saga, ${b.decisionToBegin.n}),`);
   console.log(`                                     of which decision to queued ${at(b.decisionToQueued)}, queued to fetched ${at(b.queuedToFetched)}, fetched to lease ${at(b.fetchedToBegin)},`);
   console.log(`                                     handoff from the saga before ${at(b.handoff)} (${b.handoff.n}), between steps ${at(b.betweenSteps)}`);
-  const places = l.overheadByPlaceMs.map((v, i) => `${i + 1 === l.overheadByPlaceMs.length ? `${i + 1}+` : i + 1}: ${at(v)} (${v.n})`).join(', ');
-  console.log(`  by place on its host (p50 / p99)  ${places}; the hosts' first sagas all held their leases ${result.firstLeasesDoneMsByBurst.join(', ')} ms after each burst's first decision`);
+  const places = result.overheadByPlaceMs.map((v) => `${v.place}: ${at(v)} (${v.n})`).join(', ');
+  const leases = l.firstLeasesDoneMsByBurst.length === 0 ? '–' : l.firstLeasesDoneMsByBurst.map((ms) => (Number.isNaN(ms) ? '–' : r(ms))).join(', ');
+  console.log(`  by place on its host (p50 / p99 ms) ${places}; the last of the hosts' first sagas held its lease ${leases} ms after each burst's first decision`);
   console.log(`  CPU ms per hot-add in the bursts  ${Object.entries(burstCpu.cpuMsPerHotAdd).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${burstCpu.machineBusyPct}% busy from the first POST until all were active)`);
   console.log(`  counting the wait for a busy host  ${result.overheadWithHostWaitP50Ms} / ${result.overheadWithHostWaitP99Ms} ms (total minus its own steps)`);
   // The bench's own sending of a burst's requests at once is in these too.
   console.log(`  from the bench's POST call        ready p99 ${result.readyFromPostP99Ms} ms, overhead p99 ${result.overheadFromPostP99Ms} ms; POST call to decision ${at(b.postToDecision)} ms (p50 / p99)`);
   console.log(`first burst, on cold processes      ready ${result.coldReadyP50Ms} / ${result.coldReadyP99Ms} ms, overhead ${result.coldOverheadP50Ms} / ${result.coldOverheadP99Ms} ms (p50 / p99)`);
   console.log(JSON.stringify(result));
+}
+
+/** A place on a host as overheadByPlaceMs counts it: 1, 2, 3, then '4+' for the last, which pools the rest. */
+function placeName(index: number, places: number): string {
+  return index + 1 === places ? `${index + 1}+` : String(index + 1);
 }
 
 main().catch((error: unknown) => {
