@@ -111,10 +111,16 @@ interface Ran {
   readonly last: number;
 }
 
+/** A burst with its hosts' lines (linesOf), worked out once for every figure that needs them. */
+interface Lined {
+  readonly burst: readonly BurstExpansion[];
+  readonly lines: ReadonlyMap<string, readonly Ran[]>;
+}
+
 /** A burst's expansions that went active, each with its total, its own steps and mxs's part. */
-function measure(burst: readonly BurstExpansion[]): Measured[] {
+function measure({ burst, lines }: Lined): Measured[] {
   const stepsOnHost = new Map([...groupBy(burst, (x) => x.hostId)].map(([host, xs]) => [host, xs.flatMap((x) => x.steps)]));
-  const placeOf = new Map([...linesOf(burst).values()].flatMap((sagas) => sagas.map(({ x }, i) => [x.id, i + 1] as const)));
+  const placeOf = new Map([...lines.values()].flatMap((sagas) => sagas.map(({ x }, i) => [x.id, i + 1] as const)));
   return burst.flatMap((x) => {
     if (x.readyAt === null) return [];
     const t0 = x.decidedAt;
@@ -132,21 +138,26 @@ function measure(burst: readonly BurstExpansion[]): Measured[] {
 /** The places overheadByPlaceMs tells apart; later ones count with the last. */
 const PLACES = 4;
 
+/** A place as overheadByPlaceMs counts it, by its index there: 1, 2, 3, then '4+' for the last, which pools the rest. */
+export function placeName(index: number): string {
+  return index + 1 === PLACES ? `${PLACES}+` : String(index + 1);
+}
+
 /** Per burst: from its first decision to the last lease taken by a saga that was first on its host. */
-function firstLeasesDone(burst: readonly BurstExpansion[]): number {
-  const leases = [...linesOf(burst).values()].flatMap(([first]) => (first === undefined || first.x.begunAt === null ? [] : [first.x.begunAt]));
+function firstLeasesDone({ burst, lines }: Lined): number {
+  const leases = [...lines.values()].flatMap(([first]) => (first === undefined || first.x.begunAt === null ? [] : [first.x.begunAt]));
   return leases.length === 0 ? NaN : Math.max(...leases) - Math.min(...burst.map((x) => x.decidedAt));
 }
 
 /** Splits each saga's waiting into the parts OverheadBreakdown names. */
-function breakdownOf(bursts: readonly (readonly BurstExpansion[])[]): OverheadBreakdown {
+function breakdownOf(bursts: readonly Lined[]): OverheadBreakdown {
   const parts = {
     postToDecision: [] as number[], decisionToBegin: [] as number[], decisionToQueued: [] as number[], queuedToFetched: [] as number[], fetchedToBegin: [] as number[],
     beginToFirstStep: [] as number[], handoff: [] as number[], betweenSteps: [] as number[],
   };
-  for (const burst of bursts) {
+  for (const { burst, lines } of bursts) {
     for (const x of burst) parts.postToDecision.push(x.decidedAt - x.sentAt);
-    for (const sagas of linesOf(burst).values()) {
+    for (const sagas of lines.values()) {
       for (const { x, first, last } of sagas) parts.betweenSteps.push(last - first - x.steps.reduce((sum, s) => sum + duration(s), 0));
       sagas.forEach(({ x, first }, i) => {
         const before = sagas[i - 1];
@@ -183,7 +194,8 @@ function breakdownOf(bursts: readonly (readonly BurstExpansion[])[]): OverheadBr
  * beside them, and the breakdown.
  */
 export function burstFigures(bursts: readonly (readonly BurstExpansion[])[]): BurstFigures {
-  const perBurst = bursts.map(measure);
+  const lined = bursts.map((burst) => ({ burst, lines: linesOf(burst) }));
+  const perBurst = lined.map(measure);
   const all = perBurst.flat();
   const spread = (f: (m: Measured) => number): Spread => spreadOf(all.map(f));
   const ready = spread((m) => m.ready);
@@ -202,7 +214,7 @@ export function burstFigures(bursts: readonly (readonly BurstExpansion[])[]): Bu
     expansions: all.length,
     overheadP99ByBurstMs: perBurst.map((ms) => percentile(ms.map((m) => m.overhead), 99)),
     overheadByPlaceMs: Array.from({ length: PLACES }, (_, i) => spreadOf(all.filter((m) => m.place !== null && Math.min(m.place, PLACES) === i + 1).map((m) => m.overhead))),
-    firstLeasesDoneMsByBurst: bursts.map(firstLeasesDone),
-    breakdown: breakdownOf(bursts),
+    firstLeasesDoneMsByBurst: lined.map(firstLeasesDone),
+    breakdown: breakdownOf(lined),
   };
 }

@@ -49,7 +49,7 @@ import { snapshot, split } from './cpu-accounting';
 import { redisServerPid } from './api-load';
 import { KeepAliveCaller } from './keep-alive-call';
 import type { BurstExpansion, BurstFigures } from './hotplug-latency';
-import { burstFigures } from './hotplug-latency';
+import { burstFigures, placeName } from './hotplug-latency';
 import { MAX_EXPANSIONS, TARGET_EXPANSIONS, parseHotplugArgs } from './hotplug-args';
 
 const { quick, keep, cpuProfile, only, expansions: LATENCY_EXPANSIONS, bursts: MEASURED_BURSTS } = parseHotplugArgs(process.argv.slice(2));
@@ -390,8 +390,7 @@ async function main(): Promise<void> {
     readyFromPostP99Ms: r(l.readyFromPostP99Ms), overheadFromPostP99Ms: r(l.overheadFromPostP99Ms),
     measuredBursts: l === none ? 0 : MEASURED_BURSTS, measuredExpansions: l.expansions, overheadP99ByBurstMs: l.overheadP99ByBurstMs.map(r),
     overheadBreakdownMs: Object.fromEntries(Object.entries(l.breakdown).map(([k, v]) => [k, { p50: r(v.p50), p99: r(v.p99), n: v.n }])),
-    // The last place pools the sagas from there on: '4+'.
-    overheadByPlaceMs: l.overheadByPlaceMs.map((v, i) => ({ place: placeName(i, l.overheadByPlaceMs.length), p50: r(v.p50), p99: r(v.p99), n: v.n })),
+    overheadByPlaceMs: l.overheadByPlaceMs.map((v, i) => ({ place: placeName(i), p50: r(v.p50), p99: r(v.p99), n: v.n })),
     firstLeasesDoneMsByBurst: l.firstLeasesDoneMsByBurst.map(r),
     burstCpuMsPerHotAdd: burstCpu.cpuMsPerHotAdd, burstMachineBusyPct: burstCpu.machineBusyPct,
     coldReadyP50Ms: r(cold.readyP50Ms), coldReadyP99Ms: r(cold.readyP99Ms), coldOverheadP50Ms: r(cold.overheadP50Ms), coldOverheadP99Ms: r(cold.overheadP99Ms),
@@ -422,11 +421,6 @@ async function main(): Promise<void> {
   console.log(`  from the bench's POST call        ready p99 ${result.readyFromPostP99Ms} ms, overhead p99 ${result.overheadFromPostP99Ms} ms; POST call to decision ${at(b.postToDecision)} ms (p50 / p99)`);
   console.log(`first burst, on cold processes      ready ${result.coldReadyP50Ms} / ${result.coldReadyP99Ms} ms, overhead ${result.coldOverheadP50Ms} / ${result.coldOverheadP99Ms} ms (p50 / p99)`);
   console.log(JSON.stringify(result));
-}
-
-/** A place on a host as overheadByPlaceMs counts it: 1, 2, 3, then '4+' for the last, which pools the rest. */
-function placeName(index: number, places: number): string {
-  return index + 1 === places ? `${index + 1}+` : String(index + 1);
 }
 
 main().catch((error: unknown) => {
