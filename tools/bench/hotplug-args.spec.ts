@@ -1,5 +1,5 @@
 /// <reference types="jest" />
-import { MAX_EXPANSIONS, TARGET_EXPANSIONS, parseHotplugArgs } from './hotplug-args';
+import { MAX_EXPANSIONS, TARGETS, TARGET_EXPANSIONS, judge, parseHotplugArgs } from './hotplug-args';
 
 describe('parseHotplugArgs', () => {
   it('runs both stages on the target burst by default, three measured bursts, one with --quick', () => {
@@ -30,5 +30,21 @@ describe('parseHotplugArgs', () => {
     [['--bursts', '2', '--only', 'throughput'], /--only throughput leaves out/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseHotplugArgs(argv)).toThrow(message);
+  });
+});
+
+describe('judge', () => {
+  it('judges both targets when both stages ran on the target burst, each at its bound', () => {
+    expect(judge({ sagasPerSec: TARGETS.sagasPerSec, overheadP99Ms: TARGETS.overheadP99Ms }, TARGET_EXPANSIONS)).toEqual({ targets: TARGETS, meetsTargets: { sagasPerSec: true, overheadP99Ms: true } });
+    expect(judge({ sagasPerSec: 299.9, overheadP99Ms: 50.1 }, TARGET_EXPANSIONS).meetsTargets).toEqual({ sagasPerSec: false, overheadP99Ms: false });
+  });
+
+  it('neither meets nor misses a target whose stage did not run (--only)', () => {
+    expect(judge({ sagasPerSec: 320, overheadP99Ms: null }, TARGET_EXPANSIONS).meetsTargets).toEqual({ sagasPerSec: true, overheadP99Ms: null });
+    expect(judge({ sagasPerSec: null, overheadP99Ms: 40 }, TARGET_EXPANSIONS).meetsTargets).toEqual({ sagasPerSec: null, overheadP99Ms: true });
+  });
+
+  it('states no overhead target for a burst of another size', () => {
+    expect(judge({ sagasPerSec: null, overheadP99Ms: 20 }, 64)).toEqual({ targets: { sagasPerSec: TARGETS.sagasPerSec }, meetsTargets: { sagasPerSec: null } });
   });
 });

@@ -14,6 +14,26 @@ export interface HotplugArgs {
 /** The latency stage's burst as the issue states its target: 200 expansions at once over 64 hosts. */
 export const TARGET_EXPANSIONS = 200;
 
+/** The issue's targets: sagas per second at time scale 0, and the overhead p99 of a burst of TARGET_EXPANSIONS. */
+export const TARGETS = { sagasPerSec: 300, overheadP99Ms: 50 } as const;
+
+/** A run's figures as judged against TARGETS: null for a figure its stage did not measure (`--only`). */
+export interface Verdicts {
+  readonly targets: Partial<typeof TARGETS>;
+  readonly meetsTargets: { readonly sagasPerSec: boolean | null; readonly overheadP99Ms?: boolean | null };
+}
+
+/**
+ * Judges what was measured: a stage that did not run is neither met nor missed, and the
+ * overhead target, stated for bursts of TARGET_EXPANSIONS, judges no other burst size.
+ */
+export function judge(figures: { readonly sagasPerSec: number | null; readonly overheadP99Ms: number | null }, expansions: number): Verdicts {
+  const sagas = figures.sagasPerSec === null ? null : figures.sagasPerSec >= TARGETS.sagasPerSec;
+  if (expansions !== TARGET_EXPANSIONS) return { targets: { sagasPerSec: TARGETS.sagasPerSec }, meetsTargets: { sagasPerSec: sagas } };
+  const overhead = figures.overheadP99Ms === null ? null : figures.overheadP99Ms <= TARGETS.overheadP99Ms;
+  return { targets: TARGETS, meetsTargets: { sagasPerSec: sagas, overheadP99Ms: overhead } };
+}
+
 /** The bench sizes its HTTP client to hold this many sockets at least: a larger burst would queue in the client, not go at once. */
 export const MAX_EXPANSIONS = 256;
 
