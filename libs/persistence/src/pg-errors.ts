@@ -8,6 +8,10 @@ export const PG_ERRORS = {
   serializationFailure: '40001',
   deadlockDetected: '40P01',
   duplicateDatabase: '42P04',
+  adminShutdown: '57P01',
+  crashShutdown: '57P02',
+  cannotConnectNow: '57P03',
+  tooManyConnections: '53300',
 } as const;
 
 /** The fields of a PostgreSQL error that callers branch on. */
@@ -62,6 +66,30 @@ export function isCheckViolation(error: unknown, constraint?: string): boolean {
 
 export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
   return isViolation(error, PG_ERRORS.foreignKeyViolation, constraint);
+}
+
+/** A socket that could not reach, or lost, the server. */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** The server is shutting down, starting, or full: it will take connections again. */
+const AWAY_STATES = new Set<string>([PG_ERRORS.adminShutdown, PG_ERRORS.crashShutdown, PG_ERRORS.cannotConnectNow, PG_ERRORS.tooManyConnections]);
+/** node-postgres's own errors for a connection that closed or never came up (they carry no code). */
+const LOST_CONNECTION = /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect)/;
+
+/**
+ * The database could not be reached, or the connection was lost, rather than the statement
+ * being refused: a server down or restarting, a network cut, a full server (SQLSTATE class 08,
+ * 57P01–57P03, 53300). Whether the statement committed is then unknown; a caller answers that
+ * it cannot tell now, so the client retries (a POST with the same Idempotency-Key).
+ */
+export function isConnectionError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  // Node joins the failures of each address it tried (localhost: ::1 and 127.0.0.1).
+  if (error instanceof AggregateError) return error.errors.length > 0 && error.errors.every(isConnectionError);
+  const driverError = (error as { driverError?: unknown }).driverError;
+  if (typeof driverError === 'object' && driverError !== null && driverError !== error) return isConnectionError(driverError);
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (SOCKET_CODES.has(code) || AWAY_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  return typeof message === 'string' && LOST_CONNECTION.test(message);
 }
 
 /**
