@@ -19,8 +19,8 @@ import type { AuthenticatedTenant } from '../http/http-types';
 import { RequestId } from '../logging/logging.module';
 import { ApiZodResponse } from '../openapi/api-zod-response';
 import { setupOpenApi } from '../openapi/setup-openapi';
-import { ProblemError } from '../problems/problem-error';
-import { registerProblemMapping } from '../problems/problem-mappings';
+import { ProblemError, unavailableProblem } from '../problems/problem-error';
+import { registerProblemClassifier, registerProblemMapping } from '../problems/problem-mappings';
 import { ZodBody, ZodHeader, ZodParam, ZodQuery } from '../validation/zod-params';
 
 // A small service shaped like the placement API, so each spec exercises the kit as apps use it.
@@ -60,6 +60,12 @@ registerProblemMapping(CapacityError, (error) => ({
   detail: error.message,
   extra: { reason: error.reason },
 }));
+
+/** A plain Error with a socket code, as a driver hands it over: no class of its own to map. */
+registerProblemClassifier('fixture-database-away', (error) =>
+  (error as { code?: unknown }).code === 'ECONNREFUSED' ? unavailableProblem('the fixture database cannot be reached', 2) : undefined,
+);
+
 
 @Controller('v1/vms')
 class ExpansionsController {
@@ -104,6 +110,11 @@ class FailuresController {
   @Get('http-exception')
   httpException(): never {
     throw new ConflictException('already there');
+  }
+
+  @Get('unavailable')
+  unavailable(): never {
+    throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
   }
 
   @Get('problem')

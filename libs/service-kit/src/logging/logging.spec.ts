@@ -33,6 +33,13 @@ describe('JSON logs', () => {
     expect(access).toMatchObject({ level: 50, res: { statusCode: 500 }, req: { method: 'GET', url: '/fail/unknown' } });
   });
 
+  it('logs an error a classifier recognised as one warning line with its cause, without a stack', async () => {
+    await app().http.get('/fail/unavailable').set('X-Request-Id', 'trace-5');
+    const logged = forRequest('trace-5').filter((line) => line.msg !== 'request errored' && line.msg !== 'request completed');
+    expect(logged).toEqual([expect.objectContaining({ level: 40, msg: 'answered 503 unavailable: connect ECONNREFUSED 10.0.0.5:5432', cause: 'connect ECONNREFUSED 10.0.0.5:5432' })]);
+    expect(logged[0]).not.toHaveProperty('err');
+  });
+
   it('logs requests refused before routing (malformed JSON) with their id too', async () => {
     await app().http.post('/v1/vms/vm-1/expansions').set('X-Request-Id', 'trace-4').set('Content-Type', 'application/json').send('{');
     expect(forRequest('trace-4')).toEqual([expect.objectContaining({ msg: 'request completed', res: expect.objectContaining({ statusCode: 400 }) })]);

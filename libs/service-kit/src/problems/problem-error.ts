@@ -91,6 +91,15 @@ const SLUG_BY_STATUS: Record<number, KitProblemSlug> = {
   503: 'unavailable',
 };
 
+/**
+ * 503 for a dependency that is away (a database that cannot be reached): nothing the request
+ * asked for can be known to have happened, and the client should come back after
+ * `Retry-After` seconds, repeating a POST with the same Idempotency-Key.
+ */
+export function unavailableProblem(detail: string, retryAfterSeconds = 1): ProblemInit {
+  return { status: 503, slug: 'unavailable', title: 'Service unavailable', detail, headers: { 'Retry-After': String(retryAfterSeconds) } };
+}
+
 /** A generic problem for a bare status code (Nest HttpExceptions, http-errors). */
 export function problemForStatus(status: number, detail?: string): ProblemInit {
   const slug = SLUG_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad-request');

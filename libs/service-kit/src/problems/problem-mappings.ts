@@ -23,3 +23,27 @@ export function findProblemMapper(error: object): ProblemMapper<object> | undefi
   }
   return undefined;
 }
+
+/** Recognises an error no class mapping claims (a lost database connection is a plain Error), or answers undefined. */
+export type ProblemClassifier = (error: object) => ProblemInit | undefined;
+
+const classifiers = new Map<string, ProblemClassifier>();
+
+/**
+ * Registers a classifier, under a name, for errors that have no class of their own to map,
+ * e.g. a database that could not be reached → 503 `unavailable`. Consulted, in the order first
+ * registered, only for errors that would otherwise be a 500; registering a name again replaces
+ * its classifier (each app instance of a test process registers its own).
+ */
+export function registerProblemClassifier(name: string, classify: ProblemClassifier): void {
+  classifiers.set(name, classify);
+}
+
+/** The first registered classifier's problem for `error`, if any claims it. */
+export function classifyProblem(error: object): ProblemInit | undefined {
+  for (const classify of classifiers.values()) {
+    const init = classify(error);
+    if (init !== undefined) return init;
+  }
+  return undefined;
+}

@@ -23,15 +23,24 @@ export class ProblemFilter implements ExceptionFilter {
  * Answers `req` with the problem `exception` stands for (ProblemFilter, and routes served
  * outside Nest); one the client was not meant to see is logged with its stack.
  */
-export function replyWithProblem(exception: unknown, req: KitRequest, res: ServerResponse, fallback: Pick<Logger, 'error'>): void {
-  const { init, unexpected } = resolveProblem(exception, req);
+export function replyWithProblem(exception: unknown, req: KitRequest, res: ServerResponse, fallback: Pick<Logger, 'error' | 'warn'>): void {
+  const { init, unexpected, classified } = resolveProblem(exception, req);
   if (unexpected) logUnexpected(exception, req, fallback);
+  else if (classified === true) logClassified(exception, init, req, fallback);
   if (res.headersSent) {
     // Too late for a problem body; cut the connection so the client sees a failure, not a short 200.
     res.destroy();
     return;
   }
   sendProblem(res, init, req);
+}
+
+/** A dependency's trouble, not a bug: one line with what failed, no stack. */
+function logClassified(exception: unknown, init: ProblemInit, req: KitRequest, fallback: Pick<Logger, 'warn'>): void {
+  const cause = exception instanceof Error ? exception.message : String(exception);
+  const line = `answered ${init.status} ${init.slug}: ${cause}`;
+  if (typeof req.log?.warn === 'function') req.log.warn({ cause }, line);
+  else fallback.warn(line);
 }
 
 function logUnexpected(exception: unknown, req: KitRequest, fallback: Pick<Logger, 'error'>): void {

@@ -1,7 +1,8 @@
 /// <reference types="jest" />
 import type { TestApp } from '../__fixtures__/test-app';
 import { startTestApp } from '../__fixtures__/test-app';
-import { PROBLEM_TYPE_BASE } from './problem-error';
+import { PROBLEM_TYPE_BASE, unavailableProblem } from './problem-error';
+import { classifyProblem, registerProblemClassifier } from './problem-mappings';
 
 describe('problem+json for every error', () => {
   let t: TestApp;
@@ -79,11 +80,32 @@ describe('problem+json for every error', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/hunter2|db\.internal|Error|at /);
   });
 
+  it('answers an error a classifier recognises (a dependency away) with its problem and Retry-After, not 500', async () => {
+    const res = await t.http.get('/fail/unavailable');
+    expectProblem(res, 503, 'unavailable');
+    expect(res.headers['retry-after']).toBe('2');
+    expect(res.body.detail).toBe('the fixture database cannot be reached');
+    expect(JSON.stringify(res.body)).not.toMatch(/10\.0\.0\.5|ECONNREFUSED/);
+  });
+
   it('echoes a safe X-Request-Id and replaces an unsafe one', async () => {
     const kept = await t.http.get('/nowhere').set('X-Request-Id', 'client-id.42');
     expect(kept.headers['x-request-id']).toBe('client-id.42');
     expect(kept.body.requestId).toBe('client-id.42');
     const replaced = await t.http.get('/nowhere').set('X-Request-Id', `bad id with spaces ${'x'.repeat(80)}`);
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('problem classifiers', () => {
+  it('answer in the order first registered, the first that claims an error wins, and a name registered again is replaced', () => {
+    const tagged = (tag: string, detail: string) => (error: object) => ((error as { tag?: unknown }).tag === tag ? unavailableProblem(detail) : undefined);
+    registerProblemClassifier('a', tagged('x', 'a saw x'));
+    registerProblemClassifier('b', tagged('x', 'b saw x'));
+    expect(classifyProblem(Object.assign(new Error('x'), { tag: 'x' }))?.detail).toBe('a saw x');
+    registerProblemClassifier('a', tagged('y', 'a saw y'));
+    expect(classifyProblem(Object.assign(new Error('x'), { tag: 'x' }))?.detail).toBe('b saw x');
+    expect(classifyProblem(Object.assign(new Error('y'), { tag: 'y' }))?.detail).toBe('a saw y');
+    expect(classifyProblem(new Error('nobody claims this'))).toBeUndefined();
   });
 });

@@ -4,12 +4,14 @@ import { requestPath } from '../http/http-types';
 import { allowedMethods, methodNotAllowedProblem } from './method-not-allowed';
 import type { ProblemInit } from './problem-error';
 import { ProblemError, problemForStatus } from './problem-error';
-import { findProblemMapper } from './problem-mappings';
+import { classifyProblem, findProblemMapper } from './problem-mappings';
 
 export interface ResolvedProblem {
   init: ProblemInit;
   /** True when the error was not meant for the client: log it with its stack. */
   unexpected: boolean;
+  /** True when a classifier recognised the error as a dependency's trouble (a 5xx that is not a bug): log its message. */
+  classified?: boolean;
 }
 
 /** What a client sees for anything we did not anticipate: no message, no stack, no class name. */
@@ -39,6 +41,8 @@ export function resolveProblem(exception: unknown, req: KitRequest): ResolvedPro
   if (httpErrorStatus !== undefined) {
     return expected(problemForStatus(httpErrorStatus, (exception as { message?: unknown }).message as string));
   }
+  const classified = classifyProblem(exception);
+  if (classified !== undefined) return { ...expected(classified), classified: true };
   return { init: INTERNAL_PROBLEM, unexpected: true };
 }
 
