@@ -1,0 +1,38 @@
+/// <reference types="jest" />
+import { Client } from 'pg';
+import { startTcpProxy } from './tcp-proxy';
+
+// The machine's PostgreSQL through the proxy: the outage a test makes of it is real to its clients.
+const DATABASE_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function connected(url: string): Promise<Client> {
+  const client = new Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+describe('TCP proxy', () => {
+  it('passes a connection through, drops it and refuses new ones when cut, and takes them again once restored', async () => {
+    const target = new URL(DATABASE_URL);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const url = proxy.through(DATABASE_URL);
+    expect(new URL(url).port).toBe(String(proxy.port));
+    const before = await connected(url);
+    try {
+      expect((await before.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+
+      await proxy.cut();
+      await expect(before.query('SELECT 1')).rejects.toThrow();
+      await expect(connected(url)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+
+      await proxy.restore();
+      const after = await connected(url);
+      expect((await after.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await after.end();
+    } finally {
+      await before.end().catch(() => undefined);
+      await proxy.close();
+    }
+  });
+});
