@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpHostAgent } from '@mxs/host-agent';
 import { OutboxRelay, PRODUCER_REDIS, QueueSet, RELAY_OPTIONS, infraProviders, workerConnection } from '@mxs/messaging';
-import { createDataSource } from '@mxs/persistence';
+import { createDataSource, isConnectionError } from '@mxs/persistence';
 import { Closer, HealthModule, ServiceKitModule, postgresCheck, redisCheck } from '@mxs/service-kit';
 import { QUEUES } from '@mxs/contracts';
 import type { Redis } from 'ioredis';
@@ -54,6 +54,7 @@ class WorkerInfraModule {
           redisUrl: config.REDIS_URL,
           queuePrefix: config.MXS_QUEUE_PREFIX,
           dataSource: () => createDataSource({ url: config.DATABASE_URL, poolSize: config.MXS_DB_POOL_SIZE, applicationName: 'mxs-hotplug-worker' }),
+          databaseAway: isConnectionError,
         }),
         {
           provide: HOST_AGENT,

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { Closer } from '@mxs/service-kit';
+import { Closer, registerProblemClassifier, unavailableProblem } from '@mxs/service-kit';
 import type { DataSource } from 'typeorm';
 import { DataSource as DataSourceToken } from 'typeorm';
 import { QueueSet, producerConnection } from './queues';
@@ -13,7 +13,18 @@ export interface InfraOptions {
   readonly queuePrefix: string;
   /** Builds the (not yet initialized) pool, e.g. `@mxs/persistence`'s createDataSource. */
   readonly dataSource: () => DataSource;
+  /**
+   * Whether an error means the database could not be reached or the connection was lost
+   * (`@mxs/persistence`'s isConnectionError): a request that meets one is answered 503 with
+   * Retry-After, not 500, since it is an outage to wait out rather than a bug.
+   */
+  readonly databaseAway: (error: unknown) => boolean;
 }
+
+/** What a client is told while the database is away: whether its request took effect is not known. */
+export const DATABASE_AWAY = unavailableProblem(
+  'mxs cannot reach its database just now, so whether this request took effect is not known; retry after Retry-After seconds (a POST repeated with the same Idempotency-Key takes effect once)',
+);
 
 /**
  * A process's connections: one PostgreSQL pool, one Redis producer connection and the queues
@@ -26,6 +37,7 @@ export function infraProviders(options: InfraOptions): Provider[] {
       provide: DataSourceToken,
       inject: [Closer],
       useFactory: async (closer: Closer): Promise<DataSource> => {
+        registerProblemClassifier('database-away', (error) => (options.databaseAway(error) ? DATABASE_AWAY : undefined));
         const db = options.dataSource();
         await db.initialize();
         closer.add('database', 'postgres pool', () => db.destroy());

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { PRODUCER_REDIS, QueueSet, infraProviders } from '@mxs/messaging';
-import { createDataSource } from '@mxs/persistence';
+import { createDataSource, isConnectionError } from '@mxs/persistence';
 import { DataSource } from 'typeorm';
 import type { BillingConfig } from '../config';
 
@@ -22,6 +22,7 @@ export class InfraModule {
           redisUrl: config.REDIS_URL,
           queuePrefix: config.MXS_QUEUE_PREFIX,
           dataSource: () => createDataSource({ url: config.DATABASE_URL, poolSize: config.MXS_DB_POOL_SIZE, applicationName: 'mxs-billing' }),
+          databaseAway: isConnectionError,
         }),
       ],
       exports: [BILLING_CONFIG, DataSource, PRODUCER_REDIS, QueueSet],

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { PRODUCER_REDIS, QueueSet, infraProviders } from '@mxs/messaging';
-import { createDataSource } from '@mxs/persistence';
+import { createDataSource, isConnectionError } from '@mxs/persistence';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { ApiConfig } from '../config';
@@ -24,6 +24,7 @@ export class InfraModule {
           redisUrl: config.REDIS_URL,
           queuePrefix: config.MXS_QUEUE_PREFIX,
           dataSource: () => createDataSource({ url: config.DATABASE_URL, poolSize: config.MXS_DB_POOL_SIZE, applicationName: 'mxs-placement-api' }),
+          databaseAway: isConnectionError,
         }),
         { provide: PlacementMetrics, inject: [Registry], useFactory: (registry: Registry) => new PlacementMetrics(registry) },
       ],
