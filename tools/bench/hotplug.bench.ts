@@ -28,7 +28,7 @@
  *    once instead (up to 256), to see how the overhead grows with the burst (the target is for
  *    200 only); below 64 they go to N hosts, one each, so no saga waits for a handoff.
  * Prints a table, then one JSON line. `--only throughput|latency` runs one stage (the other's
- * lines are left out, its figures and its verdict are null); `--keep` leaves each stage's database for study in SQL; `--cpu-prof`
+ * lines are left out, its figures are null, zero or empty, its verdict null); `--keep` leaves each stage's database for study in SQL; `--cpu-prof`
  * writes a CPU profile of each app of each stage to tmp/bench-profile/hotplug-<stage>/ (the
  * profiler slows them, so the figures of such a run are not comparable).
  */

@@ -33,6 +33,14 @@ describe('PostgreSQL unreachable while tenants call the API', () => {
       return new Map(rows.map((r) => [r.key, r.n]));
     });
 
+  /** The API's connections the server still has, and how many of them wait for a lock. */
+  const apiBackends = (): Promise<number> => countApiBackends('');
+  const apiBackendsWaitingOnALock = (): Promise<number> => countApiBackends(`AND wait_event_type = 'Lock'`);
+  const countApiBackends = (extra: string): Promise<number> =>
+    withDb(env.db.url, async (db) => (await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'mxs-placement-api' ${extra}`,
+    )).rows[0]?.n ?? -1);
+
   const usedGiB = (): Promise<number> =>
     withDb(env.db.url, async (db) => (await db.query<{ used: number }>(`SELECT used_gib AS used FROM tenants WHERE id = 'acme'`)).rows[0]?.used ?? -1);
 
@@ -59,10 +67,10 @@ describe('PostgreSQL unreachable while tenants call the API', () => {
     expect(before.status).toBe(202);
     const earlier = (before.body as { id: string }).id;
 
-    await proxy.cut();
+    proxy.cut();
     const refused = await expand('during-outage', 1);
     const problem = expectProblem(refused, 503, 'unavailable');
-    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('retry-after')).toBe('2');
     expect(problem.detail).toMatch(/Idempotency-Key/);
     expect(JSON.stringify(problem)).not.toMatch(/ECONN|127\.0\.0\.1|terminated|postgres/i);
     // Reads and the admin API say the same, rather than 500.
@@ -77,7 +85,7 @@ describe('PostgreSQL unreachable while tenants call the API', () => {
     expect(api.logs.some((line) => line.includes('"level":40') && line.includes('answered 503 unavailable'))).toBe(true);
     expect(api.logs.some((line) => line.includes('unhandled error'))).toBe(false);
 
-    await proxy.restore();
+    proxy.restore();
     const taken = await expand('during-outage', 1);
     expect(taken.status).toBe(202);
     const again = await expand('during-outage', 1);
@@ -95,27 +103,24 @@ describe('PostgreSQL unreachable while tenants call the API', () => {
       await db.query('BEGIN');
       await db.query(`SELECT 1 FROM tenants WHERE id = 'acme' FOR SHARE`);
       const inFlight = keys.map((key, i) => expand(key, i));
-      // The placements' reads take the row FOR SHARE too and go on; only the commit waits.
-      await waitFor('the commit to wait for the tenant row', async () => (await db.query(
-        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
-      )).rowCount === 1, 10_000, 5);
+      // The placements' reads take the row FOR SHARE too and go on; only the commit waits. Asked
+      // on a connection of its own each time: a transaction sees pg_stat_activity as it first read it.
+      await waitFor('the commit to wait for the tenant row', () => apiBackendsWaitingOnALock().then((n) => n === 1), 10_000, 5);
       // The API loses its connections with the commit still waiting; then the row is let go.
-      await proxy.cut();
+      proxy.cut();
       const answers = await Promise.all(inFlight);
       for (const r of answers) expectProblem(r, 503, 'unavailable');
       await db.query('COMMIT');
     });
     // PostgreSQL does not notice a gone client while a statement waits: the held commit (the
     // first of them, a batch the API had sent; the rest had waited in the API) goes through.
-    await waitFor('the cut-off backends to end', async () => (await withDb(env.db.url, (db) => db.query(
-      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-    ))).rowCount === 0, 10_000, 20);
+    await waitFor('the cut-off backends to end', () => apiBackends().then((n) => n === 0), 10_000, 20);
     const cutOff = await expansionsByKey();
     const landedUnanswered = keys.filter((key) => cutOff.has(key));
     expect(landedUnanswered.length).toBeGreaterThan(0);
     process.stdout.write(`postgres-outage: ${landedUnanswered.length} of ${keys.length} placements answered 503 had committed\n`);
 
-    await proxy.restore();
+    proxy.restore();
     const repeated = await Promise.all(keys.map((key, i) => expand(key, i)));
     expect(repeated.map((r) => r.status)).toEqual(keys.map(() => 202));
     const landed = await expansionsByKey();
@@ -128,5 +133,15 @@ describe('PostgreSQL unreachable while tenants call the API', () => {
        AND int4range(a.offset_gib, a.offset_gib + a.size_gib) && int4range(b.offset_gib, b.offset_gib + b.size_gib)`,
     )).rowCount);
     expect(overlaps).toBe(0);
+  });
+
+  it('answers 503 too when the database goes silent, once a new connection has waited its connect timeout', async () => {
+    // Open connections are cut; new ones are accepted and never answered (a host powered off).
+    proxy.stall();
+    const silent = await expand('while-silent', 3);
+    expectProblem(silent, 503, 'unavailable');
+    proxy.restore();
+    expect((await expand('while-silent', 3)).status).toBe(202);
+    expect((await expansionsByKey()).get('while-silent')).toBe(1);
   });
 });

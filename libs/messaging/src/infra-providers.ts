@@ -15,17 +15,19 @@ export interface InfraOptions {
   readonly dataSource: () => DataSource;
   /**
    * Whether an error means the database could not be reached or the connection was lost
-   * (`@mxs/persistence`'s isConnectionError): a request that meets one is answered 503 with
-   * Retry-After, not 500, since it is an outage to wait out rather than a bug.
+   * (`@mxs/persistence`'s isConnectionError, which also claims any other socket that could not
+   * reach its peer): a request that meets one is answered 503 with Retry-After, not 500, since
+   * it is an outage to wait out rather than a bug. Registered process-wide under one name; every
+   * app passes the same function.
    */
   readonly databaseAway: (error: unknown) => boolean;
 }
 
-/** What a client is told while the database is away: whether its request took effect is not known. */
+/** What a client is told while the database is away, or another dependency cannot be reached. */
 export const DATABASE_AWAY = unavailableProblem(
-  'mxs cannot reach its database just now, so whether this request took effect is not known; retry after Retry-After seconds (a POST repeated with the same Idempotency-Key takes effect once)',
+  'mxs cannot reach its database or another service it depends on just now. Whether this request took effect is not known: retry after Retry-After seconds, or read the resource first; a POST that takes an Idempotency-Key takes effect once however often it is repeated with the same key.',
+  2,
 );
-
 /**
  * A process's connections: one PostgreSQL pool, one Redis producer connection and the queues
  * on it. Each registers its close with the Closer, which shuts them in order (queues before

@@ -1,7 +1,9 @@
 /// <reference types="jest" />
+import type { AddressInfo, Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { Client } from 'pg';
 import { QueryFailedError } from 'typeorm';
-import { isConnectionError } from './pg-errors';
+import { PG_ERRORS, isConnectionError } from './pg-errors';
 import type { TestDatabase } from './testing/test-database';
 import { createTestDatabase } from './testing/test-database';
 
@@ -57,6 +59,28 @@ describe('isConnectionError', () => {
     expect(isConnectionError(new AggregateError(refused, 'all refused'))).toBe(true);
   });
 
+  it('is true for a server that accepts and then never answers, once the connection gives up', async () => {
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => void held.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = new URL(db.url);
+      url.port = String((silent.address() as AddressInfo).port);
+      const error = await failure(() => new Client({ connectionString: url.toString(), connectionTimeoutMillis: 200 }).connect());
+      expect(isConnectionError(error)).toBe(true);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('is true for the server’s own codes for being away (by SQLSTATE, as a connect would meet them)', () => {
+    const away = (code: string): Error => Object.assign(new Error(code), { code });
+    for (const code of [PG_ERRORS.adminShutdown, PG_ERRORS.crashShutdown, PG_ERRORS.cannotConnectNow, PG_ERRORS.tooManyConnections, '08006', '08001']) {
+      expect(isConnectionError(away(code))).toBe(true);
+    }
+  });
+
   it('is true for a statement on a connection the server terminated, and for TypeORM’s wrapping of it', async () => {
     const client = await clientWithTerminatedBackend();
     try {
@@ -73,7 +97,10 @@ describe('isConnectionError', () => {
   it('is false for statements the server refused, however wrapped, and for anything else', async () => {
     const duplicate = await failure(() => admin.query(`INSERT INTO keys VALUES (1)`));
     const syntax = await failure(() => admin.query(`SELEKT 1`));
-    for (const error of [duplicate, syntax, new QueryFailedError('INSERT …', [], duplicate as Error)]) expect(isConnectionError(error)).toBe(false);
+    // 08P01, in the connection-exception class, is a client's bug: a statement bound with too few parameters.
+    const unbound = await failure(() => admin.query(`SELECT $1::int + $2::int`, [1]));
+    expect((unbound as { code?: string }).code).toBe('08P01');
+    for (const error of [duplicate, syntax, unbound, new QueryFailedError('INSERT …', [], duplicate as Error)]) expect(isConnectionError(error)).toBe(false);
     for (const value of [undefined, null, 'Connection terminated', 42, new Error('boom'), new AggregateError([], 'none')]) expect(isConnectionError(value)).toBe(false);
     expect(isConnectionError(new AggregateError([Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), duplicate], 'mixed'))).toBe(false);
   });

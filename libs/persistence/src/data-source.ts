@@ -1,3 +1,5 @@
+import type { ClientConfig } from 'pg';
+import { Client } from 'pg';
 import type { LoggerOptions } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities';
@@ -12,6 +14,22 @@ export interface DataSourceSettings {
   readonly logging?: LoggerOptions;
 }
 
+/** How long a new connection may take to come up: a silent server fails a request in this, not in minutes. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+/** TCP keepalive on every connection, so one whose server went silent is found dead eventually. */
+const KEEP_ALIVE_DELAY_MS = 10_000;
+
+/**
+ * The pool's client, which gives up on a connection that has not come up in CONNECT_TIMEOUT_MS.
+ * The timeout is the client's own: pg-pool's `connectionTimeoutMillis` would also bound the
+ * wait for a free client, and turn a busy moment into failed requests.
+ */
+class TimedClient extends Client {
+  constructor(config: ClientConfig) {
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
+}
+
 /** A DataSource over the migrated schema; call `initialize()` on it. It never changes the schema itself. */
 export function createDataSource(settings: DataSourceSettings): DataSource {
   return new DataSource({
@@ -20,6 +38,7 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
     ...(settings.poolSize === undefined ? {} : { poolSize: settings.poolSize }),
     ...(settings.applicationName === undefined ? {} : { applicationName: settings.applicationName }),
     logging: settings.logging ?? false,
+    extra: { Client: TimedClient, keepAlive: true, keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS },
     entities: [...ENTITIES],
     migrations: [...MIGRATIONS],
     migrationsTransactionMode: 'each',

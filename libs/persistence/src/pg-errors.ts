@@ -70,25 +70,29 @@ export function isForeignKeyViolation(error: unknown, constraint?: string): bool
 
 /** A socket that could not reach, or lost, the server. */
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-/** The server is shutting down, starting, or full: it will take connections again. */
-const AWAY_STATES = new Set<string>([PG_ERRORS.adminShutdown, PG_ERRORS.crashShutdown, PG_ERRORS.cannotConnectNow, PG_ERRORS.tooManyConnections]);
-/** node-postgres's own errors for a connection that closed or never came up (they carry no code). */
-const LOST_CONNECTION = /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect)/;
+/**
+ * The connection exceptions of SQLSTATE class 08 (not 08P01, a protocol violation: the client's
+ * bug, such as a statement bound with the wrong number of parameters), and a server that is
+ * shutting down, starting, or full: it will take connections again.
+ */
+const AWAY_STATES = new Set<string>(['08000', '08001', '08003', '08004', '08006', '08007', PG_ERRORS.adminShutdown, PG_ERRORS.crashShutdown, PG_ERRORS.cannotConnectNow, PG_ERRORS.tooManyConnections]);
+/** node-postgres's own errors for a connection that closed, timed out or never came up (they carry no code). */
+const LOST_CONNECTION = /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|timeout expired$)/;
 
 /**
  * The database could not be reached, or the connection was lost, rather than the statement
- * being refused: a server down or restarting, a network cut, a full server (SQLSTATE class 08,
- * 57P01–57P03, 53300). Whether the statement committed is then unknown; a caller answers that
- * it cannot tell now, so the client retries (a POST with the same Idempotency-Key).
+ * being refused: a server down or restarting, a network cut, a full server. Whether the
+ * statement committed is then unknown; a caller answers that it cannot tell now, so the client
+ * retries. `depth` bounds the walk through wrapped errors.
  */
-export function isConnectionError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
+export function isConnectionError(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
   // Node joins the failures of each address it tried (localhost: ::1 and 127.0.0.1).
-  if (error instanceof AggregateError) return error.errors.length > 0 && error.errors.every(isConnectionError);
+  if (error instanceof AggregateError) return error.errors.length > 0 && error.errors.every((e: unknown) => isConnectionError(e, depth + 1));
   const driverError = (error as { driverError?: unknown }).driverError;
-  if (typeof driverError === 'object' && driverError !== null && driverError !== error) return isConnectionError(driverError);
+  if (typeof driverError === 'object' && driverError !== null && driverError !== error) return isConnectionError(driverError, depth + 1);
   const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (SOCKET_CODES.has(code) || AWAY_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (typeof code === 'string' && (SOCKET_CODES.has(code) || AWAY_STATES.has(code))) return true;
   return typeof message === 'string' && LOST_CONNECTION.test(message);
 }
 

@@ -1,27 +1,48 @@
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { connect, createServer } from 'node:net';
 
 /**
- * A TCP proxy in front of a real server, for outages a test can cut and restore without
- * stopping a server other tests share (the machine's PostgreSQL). Cut, it resets every client
- * connection through it and refuses new ones, as a server that went away; the server's side
- * is closed gently, so the server still finishes what it had been sent (a commit whose answer
- * the client never gets, as in a network partition). Restored, it takes connections on the
- * same port again.
+ * A TCP proxy in front of a real server, for outages a test makes without stopping a server
+ * other tests share (the machine's PostgreSQL). It keeps its port throughout, so nothing else
+ * can take it meanwhile.
+ *
+ * - `cut()`: the server went away. Every client connection through it is reset, and so is
+ *   every new one. The server's side is closed gently, so the server still finishes what it
+ *   had been sent (a commit whose answer the client never gets, as in a network partition).
+ * - `stall()`: the server went silent (a host powered off, packets dropped). New connections
+ *   are accepted and then never answered; open ones are cut as above.
+ * - `restore()`: connections pass again.
  */
 export interface TcpProxy {
   readonly port: number;
   /** `url` with its host and port replaced by the proxy's. */
   through(url: string): string;
-  cut(): Promise<void>;
-  restore(): Promise<void>;
+  cut(): void;
+  stall(): void;
+  restore(): void;
+  /** Stops listening, resets what is open, and resolves once the server's side has closed too. */
   close(): Promise<void>;
 }
 
+type Mode = 'open' | 'cut' | 'stalled';
+
 export async function startTcpProxy(target: { readonly host: string; readonly port: number }): Promise<TcpProxy> {
-  const open = new Map<Socket, Socket>();
-  const server: Server = createServer((client) => {
+  let mode: Mode = 'open';
+  /** Each client connection and its connection to the server (null while stalled). */
+  const open = new Map<Socket, Socket | null>();
+  const serverSides = new Set<Promise<void>>();
+  const server = createServer((client) => {
+    client.on('error', () => undefined);
+    if (mode === 'cut') return void client.resetAndDestroy();
+    if (mode === 'stalled') {
+      open.set(client, null);
+      client.once('close', () => open.delete(client));
+      return;
+    }
     const upstream = connect(target.port, target.host);
+    const closed = new Promise<void>((resolve) => upstream.once('close', () => resolve()));
+    serverSides.add(closed);
+    void closed.then(() => serverSides.delete(closed));
     open.set(client, upstream);
     client.once('close', () => open.delete(client));
     // Either side failing takes the other with it, as one connection would.
@@ -30,28 +51,25 @@ export async function startTcpProxy(target: { readonly host: string; readonly po
     upstream.once('close', () => client.destroy());
     client.pipe(upstream).pipe(client);
   });
-  const listen = (port: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  const stopListening = (): Promise<void> => new Promise((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
-  const cut = async (): Promise<void> => {
-    const closed = stopListening();
+  const cutOpen = (): void => {
     for (const [client, upstream] of open) {
-      client.unpipe(upstream);
-      upstream.unpipe(client);
+      if (upstream !== null) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        // The server's answers have nowhere to go: drained and dropped, so its side closes.
+        upstream.resume();
+        upstream.end();
+      }
       client.resetAndDestroy();
-      // The server's answers have nowhere to go: drained and dropped, so its side closes.
-      upstream.resume();
-      upstream.end();
     }
-    await closed;
   };
-  await listen(0);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
     port,
@@ -61,8 +79,23 @@ export async function startTcpProxy(target: { readonly host: string; readonly po
       proxied.port = String(port);
       return proxied.toString();
     },
-    cut,
-    restore: () => listen(port),
-    close: cut,
+    cut: () => {
+      mode = 'cut';
+      cutOpen();
+    },
+    stall: () => {
+      mode = 'stalled';
+      cutOpen();
+    },
+    restore: () => {
+      mode = 'open';
+    },
+    close: async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      mode = 'cut';
+      cutOpen();
+      await stopped;
+      await Promise.all(serverSides);
+    },
   };
 }

@@ -62,9 +62,8 @@ registerProblemMapping(CapacityError, (error) => ({
 }));
 
 /** A plain Error with a socket code, as a driver hands it over: no class of its own to map. */
-registerProblemClassifier('fixture-database-away', (error) =>
-  (error as { code?: unknown }).code === 'ECONNREFUSED' ? unavailableProblem('the fixture database cannot be reached', 2) : undefined,
-);
+const refused = (error: unknown): boolean => (error as { code?: unknown }).code === 'ECONNREFUSED' || (error instanceof AggregateError && error.errors.every(refused));
+registerProblemClassifier('fixture-database-away', (error) => (refused(error) ? unavailableProblem('the fixture database cannot be reached', 2) : undefined));
 
 
 @Controller('v1/vms')
@@ -115,6 +114,12 @@ class FailuresController {
   @Get('unavailable')
   unavailable(): never {
     throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
+  }
+
+  @Get('unavailable-everywhere')
+  unavailableEverywhere(): never {
+    // What net.connect rejects with when every address of a name refuses: no message of its own.
+    throw new AggregateError(['::1', '127.0.0.1'].map((host) => Object.assign(new Error(`connect ECONNREFUSED ${host}:5432`), { code: 'ECONNREFUSED' })));
   }
 
   @Get('problem')

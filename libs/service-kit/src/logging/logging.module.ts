@@ -81,12 +81,18 @@ export function createHttpLogger(logger: Logger): AccessLogMiddleware {
   };
 }
 
+/**
+ * One access line per request: info, error for a 5xx, but warn for a 503, which mxs answers on
+ * purpose (a dependency away, a part not configured) and whose cause, if any, is logged beside it.
+ */
 function logCompletion(root: Logger, forRequest: () => Logger, req: KitRequest, res: ServerResponse, responseTime: number): void {
-  const failed = res.statusCode >= 500;
-  const level = failed ? 'error' : 'info';
+  const unavailable = res.statusCode === 503;
+  const failed = res.statusCode >= 500 && !unavailable;
+  const level = failed ? 'error' : unavailable ? 'warn' : 'info';
   if (!root.isLevelEnabled(level)) return;
   const line = { req: stdSerializers.req(req), res: stdSerializers.res(res), responseTime };
   if (failed) forRequest().error({ ...line, err: new Error(`failed with status code ${res.statusCode}`) }, 'request errored');
+  else if (unavailable) forRequest().warn(line, 'request unavailable');
   else forRequest().info(line, res.writableFinished ? 'request completed' : 'request aborted');
 }
 

@@ -33,11 +33,19 @@ describe('JSON logs', () => {
     expect(access).toMatchObject({ level: 50, res: { statusCode: 500 }, req: { method: 'GET', url: '/fail/unknown' } });
   });
 
-  it('logs an error a classifier recognised as one warning line with its cause, without a stack', async () => {
+  it('logs an error a classifier recognised as a warning with its cause, and its access line as a warning too, with no stack', async () => {
     await app().http.get('/fail/unavailable').set('X-Request-Id', 'trace-5');
-    const logged = forRequest('trace-5').filter((line) => line.msg !== 'request errored' && line.msg !== 'request completed');
-    expect(logged).toEqual([expect.objectContaining({ level: 40, msg: 'answered 503 unavailable: connect ECONNREFUSED 10.0.0.5:5432', cause: 'connect ECONNREFUSED 10.0.0.5:5432' })]);
-    expect(logged[0]).not.toHaveProperty('err');
+    expect(forRequest('trace-5')).toEqual([
+      expect.objectContaining({ level: 40, msg: 'answered 503 unavailable: connect ECONNREFUSED 10.0.0.5:5432', cause: 'connect ECONNREFUSED 10.0.0.5:5432' }),
+      expect.objectContaining({ level: 40, msg: 'request unavailable', res: expect.objectContaining({ statusCode: 503 }) }),
+    ]);
+    expect(forRequest('trace-5').some((line) => 'err' in line)).toBe(false);
+  });
+
+  it('names every address tried in the cause when Node joined their failures', async () => {
+    await app().http.get('/fail/unavailable-everywhere').set('X-Request-Id', 'trace-6');
+    const [warning] = forRequest('trace-6');
+    expect(warning?.cause).toBe('connect ECONNREFUSED ::1:5432; connect ECONNREFUSED 127.0.0.1:5432');
   });
 
   it('logs requests refused before routing (malformed JSON) with their id too', async () => {

@@ -39,11 +39,15 @@ export function registerProblemClassifier(name: string, classify: ProblemClassif
   classifiers.set(name, classify);
 }
 
-/** The first registered classifier's problem for `error`, if any claims it. */
+/** The first registered classifier's problem for `error`, if any claims it; a classifier that throws claims nothing. */
 export function classifyProblem(error: object): ProblemInit | undefined {
   for (const classify of classifiers.values()) {
-    const init = classify(error);
-    if (init !== undefined) return init;
+    try {
+      const init = classify(error);
+      if (init !== undefined) return init;
+    } catch {
+      // A classifier that throws is a bug in the app; the error still gets its 500 and is logged.
+    }
   }
   return undefined;
 }

@@ -37,10 +37,19 @@ export function replyWithProblem(exception: unknown, req: KitRequest, res: Serve
 
 /** A dependency's trouble, not a bug: one line with what failed, no stack. */
 function logClassified(exception: unknown, init: ProblemInit, req: KitRequest, fallback: Pick<Logger, 'warn'>): void {
-  const cause = exception instanceof Error ? exception.message : String(exception);
+  const cause = causeOf(exception);
   const line = `answered ${init.status} ${init.slug}: ${cause}`;
   if (typeof req.log?.warn === 'function') req.log.warn({ cause }, line);
   else fallback.warn(line);
+}
+
+/** An error's message and code; for Node's joined failures (empty message), each of theirs. */
+function causeOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const own = [error.message, typeof code === 'string' && !error.message.includes(code) ? `(${code})` : ''].filter((part) => part !== '').join(' ');
+  if (!(error instanceof AggregateError) || error.errors.length === 0) return own;
+  return [own, ...error.errors.map(causeOf)].filter((part) => part !== '').join('; ');
 }
 
 function logUnexpected(exception: unknown, req: KitRequest, fallback: Pick<Logger, 'error'>): void {

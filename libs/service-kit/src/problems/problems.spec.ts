@@ -108,4 +108,13 @@ describe('problem classifiers', () => {
     expect(classifyProblem(Object.assign(new Error('y'), { tag: 'y' }))?.detail).toBe('a saw y');
     expect(classifyProblem(new Error('nobody claims this'))).toBeUndefined();
   });
+
+  it('pass over a classifier that throws, so the error keeps its 500 or a later classifier’s answer', () => {
+    registerProblemClassifier('broken', () => {
+      throw new Error('a bug in the classifier');
+    });
+    registerProblemClassifier('after-broken', (error) => ((error as { tag?: unknown }).tag === 'z' ? unavailableProblem('after') : undefined));
+    expect(classifyProblem(Object.assign(new Error('z'), { tag: 'z' }))?.detail).toBe('after');
+    expect(classifyProblem(new Error('nobody claims this'))).toBeUndefined();
+  });
 });
