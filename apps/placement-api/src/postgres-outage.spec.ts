@@ -7,7 +7,7 @@ import { withDb } from './testing/db-checks';
 import { expectProblem } from './testing/expectations';
 
 // The API reaches its database through a proxy the test cuts: to the API, PostgreSQL went away
-// (every connection reset, new ones refused), while the test still reads the real rows directly.
+// (every connection reset, and every new one), while the test still reads the real rows directly.
 // A tenant is told 503 with Retry-After, never 500; nothing is half done; and a POST repeated
 // with the same Idempotency-Key once the database is back takes effect exactly once.
 

@@ -28,6 +28,7 @@ export const DATABASE_AWAY = unavailableProblem(
   'mxs cannot reach its database or another service it depends on just now. Whether this request took effect is not known: retry after Retry-After seconds, or read the resource first; a POST that takes an Idempotency-Key takes effect once however often it is repeated with the same key.',
   2,
 );
+
 /**
  * A process's connections: one PostgreSQL pool, one Redis producer connection and the queues
  * on it. Each registers its close with the Closer, which shuts them in order (queues before

@@ -92,11 +92,10 @@ const SLUG_BY_STATUS: Record<number, KitProblemSlug> = {
 };
 
 /**
- * 503 for a dependency that is away (a database that cannot be reached): nothing the request
- * asked for can be known to have happened, and the client should come back after
- * `Retry-After` seconds, repeating a POST with the same Idempotency-Key.
+ * 503 for a dependency that is away (a database that cannot be reached): whether the request
+ * took effect is not known, and the client should come back after `Retry-After` seconds.
  */
-export function unavailableProblem(detail: string, retryAfterSeconds = 1): ProblemInit {
+export function unavailableProblem(detail: string, retryAfterSeconds = 2): ProblemInit {
   return { status: 503, slug: 'unavailable', title: 'Service unavailable', detail, headers: { 'Retry-After': String(retryAfterSeconds) } };
 }
 
