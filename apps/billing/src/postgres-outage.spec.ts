@@ -13,9 +13,8 @@ let billing: BillingUnderTest;
 
 beforeAll(async () => {
   env = await createBillingEnvironment('billing-pg-outage');
-  const target = new URL(env.db.url);
-  proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-  billing = await startBilling(env.env({ DATABASE_URL: proxy.through(env.db.url), MXS_METER_CONCURRENCY: '0' }));
+  proxy = await startTcpProxy(env.db.url);
+  billing = await startBilling(env.env({ DATABASE_URL: proxy.url, MXS_METER_CONCURRENCY: '0' }));
 });
 
 afterAll(async () => {

@@ -49,9 +49,8 @@ describe('PostgreSQL unreachable while tenants call the API', () => {
 
   beforeAll(async () => {
     env = await createTestEnvironment('pg-outage');
-    const target = new URL(env.db.url);
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    api = await startApi(env.env({ DATABASE_URL: proxy.through(env.db.url) }));
+    proxy = await startTcpProxy(env.db.url);
+    api = await startApi(env.env({ DATABASE_URL: proxy.url }));
     const { hostIds } = await loadFleet(api.url, 'small');
     acme = await seedTenant(api.url, 'acme', hostIds.slice(0, 4));
   });

@@ -14,9 +14,8 @@ async function connected(url: string, connectionTimeoutMillis = 0): Promise<Clie
 
 describe('TCP proxy', () => {
   it('passes a connection through, resets it and every new one when cut, leaves new ones unanswered when stalled, and passes them again once restored', async () => {
-    const target = new URL(DATABASE_URL);
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const url = proxy.through(DATABASE_URL);
+    const proxy = await startTcpProxy(DATABASE_URL);
+    const { url } = proxy;
     expect(new URL(url).port).toBe(String(proxy.port));
     const before = await connected(url);
     try {

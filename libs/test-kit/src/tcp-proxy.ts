@@ -15,8 +15,8 @@ import { connect, createServer } from 'node:net';
  */
 export interface TcpProxy {
   readonly port: number;
-  /** `url` with its host and port replaced by the proxy's. */
-  through(url: string): string;
+  /** The server's URL with the proxy's host and port: what the client under test connects to. */
+  readonly url: string;
   cut(): void;
   stall(): void;
   restore(): void;
@@ -26,7 +26,9 @@ export interface TcpProxy {
 
 type Mode = 'open' | 'cut' | 'stalled';
 
-export async function startTcpProxy(target: { readonly host: string; readonly port: number }): Promise<TcpProxy> {
+/** A proxy in front of the server `serverUrl` names (its host, and its port or PostgreSQL's 5432). */
+export async function startTcpProxy(serverUrl: string): Promise<TcpProxy> {
+  const target = new URL(serverUrl);
   let mode: Mode = 'open';
   /** Each client connection and its connection to the server (null while stalled). */
   const open = new Map<Socket, Socket | null>();
@@ -39,7 +41,7 @@ export async function startTcpProxy(target: { readonly host: string; readonly po
       client.once('close', () => open.delete(client));
       return;
     }
-    const upstream = connect(target.port, target.host);
+    const upstream = connect(Number(target.port || 5432), target.hostname);
     const closed = new Promise<void>((resolve) => upstream.once('close', () => resolve()));
     serverSides.add(closed);
     void closed.then(() => serverSides.delete(closed));
@@ -71,14 +73,12 @@ export async function startTcpProxy(target: { readonly host: string; readonly po
     });
   });
   const { port } = server.address() as AddressInfo;
+  const url = new URL(serverUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
   return {
     port,
-    through: (url) => {
-      const proxied = new URL(url);
-      proxied.hostname = '127.0.0.1';
-      proxied.port = String(port);
-      return proxied.toString();
-    },
+    url: url.toString(),
     cut: () => {
       mode = 'cut';
       cutOpen();
