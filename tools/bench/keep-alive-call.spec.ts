@@ -38,6 +38,21 @@ describe('KeepAliveCaller', () => {
     }
   });
 
+  it('retries on a new connection, not on another idle one that is as stale', async () => {
+    const server = await flakyServer((served) => served === 1);
+    const caller = new KeepAliveCaller(server.url, 2);
+    try {
+      // Two connections opened together, both now idle: the server drops each as its next request arrives.
+      await Promise.all([caller.call('GET', '/a', { key: 'k' }), caller.call('GET', '/b', { key: 'k' })]);
+      expect(server.sockets.size).toBe(2);
+      expect(await caller.call('GET', '/c', { key: 'k' })).toEqual({ status: 200, body: { n: 0 } });
+      expect(server.sockets.size).toBe(3);
+    } finally {
+      caller.close();
+      await server.close();
+    }
+  });
+
   it('does not retry a request that failed on a connection of its own', async () => {
     const server = await flakyServer(() => true);
     const caller = new KeepAliveCaller(server.url, 1);

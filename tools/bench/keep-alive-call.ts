@@ -16,17 +16,19 @@ export class KeepAliveCaller {
    * A request that met a kept-alive connection the server had just closed (idle past its
    * keep-alive timeout) is sent again once, as node:http's documentation advises: the server
    * never read it, and the bench's POSTs carry an Idempotency-Key and its DELETEs are idempotent.
+   * The retry goes on a connection of its own: the pool's other idle connections were opened
+   * together in a burst and reach the server's timeout together, so the next one is as stale.
    */
   async call<T = Record<string, unknown>>(method: string, path: string, options: { key: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: T }> {
     try {
-      return await this.once<T>(method, path, options);
+      return await this.once<T>(method, path, options, this.agent);
     } catch (error) {
       if (!(error instanceof StaleSocketError)) throw error;
-      return this.once<T>(method, path, options);
+      return this.once<T>(method, path, options, false);
     }
   }
 
-  private once<T>(method: string, path: string, options: { key: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: T }> {
+  private once<T>(method: string, path: string, options: { key: string; body?: unknown; headers?: Record<string, string> }, agent: http.Agent | false): Promise<{ status: number; body: T }> {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string | number> = { ...options.headers, authorization: `Bearer ${options.key}` };
     if (payload !== undefined) {
@@ -34,7 +36,7 @@ export class KeepAliveCaller {
       headers['content-length'] = Buffer.byteLength(payload);
     }
     return new Promise((resolve, reject) => {
-      const req = http.request(new URL(path, this.baseUrl), { method, headers, agent: this.agent }, (res) => {
+      const req = http.request(new URL(path, this.baseUrl), { method, headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.once('error', reject);
