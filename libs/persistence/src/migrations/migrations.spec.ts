@@ -44,6 +44,18 @@ async function schemaOf(url: string): Promise<string[]> {
   }
 }
 
+/** Applies `migrations` (those not yet applied) to the database at `url`. */
+async function migrateWith(url: string, migrations: typeof MIGRATIONS): Promise<void> {
+  const upTo = createDataSource({ url });
+  upTo.setOptions({ migrations: [...migrations] });
+  await upTo.initialize();
+  try {
+    await upTo.runMigrations({ transaction: 'each' });
+  } finally {
+    await upTo.destroy();
+  }
+}
+
 /** The schema after the first k migrations, k = 0…n, built forwards on a database of its own. */
 async function schemasGoingForwards(): Promise<string[][]> {
   const name = `${db.name}_steps`;
@@ -52,14 +64,7 @@ async function schemasGoingForwards(): Promise<string[][]> {
   const forwards: string[][] = [await schemaOf(url)];
   try {
     for (let k = 1; k <= MIGRATIONS.length; k++) {
-      const upTo = createDataSource({ url });
-      upTo.setOptions({ migrations: MIGRATIONS.slice(0, k) });
-      await upTo.initialize();
-      try {
-        await upTo.runMigrations({ transaction: 'each' });
-      } finally {
-        await upTo.destroy();
-      }
+      await migrateWith(url, MIGRATIONS.slice(0, k));
       forwards.push(await schemaOf(url));
     }
   } finally {
@@ -106,5 +111,35 @@ describe('migrations', () => {
       await dataSource.destroy();
     }
     expect(await schemaOf(db.url)).toEqual(migrated);
+  });
+
+  it('analyse again only the tables that have rows, so that the first plans on a fresh database still probe by index', async () => {
+    const name = `${db.name}_stats`;
+    const url = withDatabase(db.url, name);
+    await ensureDatabase(url);
+    const domains = MIGRATIONS.findIndex((m) => m.name === 'EnumDomains1763700900000');
+    expect(domains).toBeGreaterThan(0);
+    const client = new Client({ connectionString: url });
+    try {
+      await migrateWith(url, MIGRATIONS.slice(0, domains));
+      await client.connect();
+      await client.query(`INSERT INTO hosts (id, state, cfmws_window_gib) VALUES ('h1', 'healthy', 64)`);
+      await migrateWith(url, MIGRATIONS);
+      // The table with a row has statistics for its retyped column again; the empty ones were left alone.
+      const { rows: stats } = await client.query(`SELECT tablename || '.' || attname AS col FROM pg_stats WHERE schemaname = 'public' AND attname = 'state' ORDER BY 1`);
+      expect(stats.map((r: { col: string }) => r.col)).toEqual(['hosts.state']);
+      // An expansion's foreign-key check, and a saga's lookup of its operation, as generic plans.
+      await client.query(`SET plan_cache_mode = force_generic_plan`);
+      await client.query(`PREPARE fk AS SELECT 1 FROM ONLY expansions x WHERE id = $1 FOR KEY SHARE OF x`);
+      await client.query(`PREPARE op AS SELECT state FROM operations WHERE id = $1`);
+      for (const [statement, index] of [['fk', 'expansions_pkey'], ['op', 'operations_pkey']]) {
+        const plan = (await client.query(`EXPLAIN EXECUTE ${statement}(NULL)`)).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+        expect(plan).toContain(index);
+        expect(plan).not.toContain('Seq Scan');
+      }
+    } finally {
+      await client.end();
+      await withAdminClient(db.url, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
+    }
   });
 });
