@@ -117,9 +117,16 @@ interface Lined {
   readonly lines: ReadonlyMap<string, readonly Ran[]>;
 }
 
-/** A burst's expansions that went active, each with its total, its own steps and mxs's part. */
-function measure({ burst, lines }: Lined): Measured[] {
-  const stepsOnHost = new Map([...groupBy(burst, (x) => x.hostId)].map(([host, xs]) => [host, xs.flatMap((x) => x.steps)]));
+/** Each host's step spans, [start, end], as the given sagas ran them. */
+type HostSteps = ReadonlyMap<string, readonly (readonly [number, number])[]>;
+
+const stepsOf = (sagas: readonly BurstExpansion[]): HostSteps => new Map([...groupBy(sagas, (x) => x.hostId)].map(([host, xs]) => [host, xs.flatMap((x) => x.steps)]));
+
+/**
+ * A burst's expansions that went active, each with its total, its own steps and mxs's part.
+ * `stepsOnHost`: what each host did, by default the burst's own steps (a burst runs alone).
+ */
+function measure({ burst, lines }: Lined, stepsOnHost: HostSteps = stepsOf(burst)): Measured[] {
   const placeOf = new Map([...lines.values()].flatMap((sagas) => sagas.map(({ x }, i) => [x.id, i + 1] as const)));
   return burst.flatMap((x) => {
     if (x.readyAt === null) return [];
@@ -195,7 +202,7 @@ function breakdownOf(bursts: readonly Lined[]): OverheadBreakdown {
  */
 export function burstFigures(bursts: readonly (readonly BurstExpansion[])[]): BurstFigures {
   const lined = bursts.map((burst) => ({ burst, lines: linesOf(burst) }));
-  const perBurst = lined.map(measure);
+  const perBurst = lined.map((b) => measure(b));
   const all = perBurst.flat();
   const spread = (f: (m: Measured) => number): Spread => spreadOf(all.map(f));
   const ready = spread((m) => m.ready);
@@ -217,4 +224,27 @@ export function burstFigures(bursts: readonly (readonly BurstExpansion[])[]): Bu
     firstLeasesDoneMsByBurst: lined.map(firstLeasesDone),
     breakdown: breakdownOf(lined),
   };
+}
+
+/** Time to ready and mxs's part of it for expansions added while others were added and removed. */
+export interface SustainedFigures {
+  readonly readyP50Ms: number;
+  readonly readyP99Ms: number;
+  readonly overheadP50Ms: number;
+  readonly overheadP99Ms: number;
+  readonly hostP50Ms: number;
+  /** Expansions that went active and count. */
+  readonly expansions: number;
+}
+
+/**
+ * The figures of expansions measured under a sustained load, where their hosts also ran sagas
+ * that are not measured (hot-removes, hot-adds begun before the window): `hostSteps` holds
+ * every saga's steps on each host, so that the time a host spent on any of them is taken out.
+ */
+export function sustainedFigures(measured: readonly BurstExpansion[], hostSteps: HostSteps): SustainedFigures {
+  const all = measure({ burst: measured, lines: linesOf(measured) }, hostSteps);
+  const ready = spreadOf(all.map((m) => m.ready));
+  const overhead = spreadOf(all.map((m) => m.overhead));
+  return { readyP50Ms: ready.p50, readyP99Ms: ready.p99, overheadP50Ms: overhead.p50, overheadP99Ms: overhead.p99, hostP50Ms: spreadOf(all.map((m) => m.own)).p50, expansions: all.length };
 }
