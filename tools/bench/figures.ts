@@ -87,6 +87,9 @@ const HOTPLUG: readonly FigureSpec[] = [
   { path: 'overheadBreakdownMs.handoff.p99', unit: 'ms' },
   { path: 'coldReadyP99Ms', unit: 'ms' },
   { path: 'coldOverheadP99Ms', unit: 'ms' },
+  { path: 'sustained.readyP99Ms', unit: 'ms' },
+  { path: 'sustained.overheadP99Ms', unit: 'ms' },
+  { path: 'sustained.hotAddsPerSec', unit: '/s' },
   { path: 'machineBusyPct', unit: '%' },
 ];
 

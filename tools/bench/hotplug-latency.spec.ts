@@ -107,11 +107,11 @@ describe('bench:hotplug latency figures over bursts', () => {
   });
 
   it('under a sustained load, takes out the time a host spent on sagas that are not measured', () => {
-    // Host A removed another expansion from 5 to 50 (a saga not measured), then ran d1's one step;
-    // d2 on host B ran alone. A step of that removal before d1's decision does not count.
+    // Host A removed another expansion from 5 to 50 (a saga not measured), then ran d1's one step,
+    // then d1's own removal from 85; d2 on host B ran alone. Only what ran within [decision, ready] counts.
     const d1 = x('d1', 'A', 10, 52, 80, [[60, 80]]);
     const d2 = x('d2', 'B', 0, 2, 30, [[5, 25]]);
-    const hostSteps = new Map([['A', [[0, 5], [5, 50], [60, 80]] as [number, number][]], ['B', [[5, 25]] as [number, number][]]]);
+    const hostSteps = new Map([['A', [[0, 5], [5, 50], [60, 80], [85, 120]] as [number, number][]], ['B', [[5, 25]] as [number, number][]]]);
     const f = sustainedFigures([d1, d2], hostSteps);
     // d1: 70 in all, the host busy 40 (the removal from 10 to 50) and 20 (its own) → 10. d2: 30 − 20 → 10.
     expect(f).toEqual({ readyP50Ms: 30, readyP99Ms: 70, overheadP50Ms: 10, overheadP99Ms: 10, hostP50Ms: 20, expansions: 2 });

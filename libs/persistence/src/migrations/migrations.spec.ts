@@ -128,6 +128,9 @@ describe('migrations', () => {
       // The table with a row has statistics for its retyped column again; the empty ones were left alone.
       const { rows: stats } = await client.query(`SELECT tablename || '.' || attname AS col FROM pg_stats WHERE schemaname = 'public' AND attname = 'state' ORDER BY 1`);
       expect(stats.map((r: { col: string }) => r.col)).toEqual(['hosts.state']);
+      // -1: never analysed, so the planner assumes ten pages rather than the one they have.
+      const { rows: sizes } = await client.query(`SELECT relname, reltuples FROM pg_class WHERE relname IN ('expansions', 'operations', 'hosts') ORDER BY 1`);
+      expect(sizes).toEqual([{ relname: 'expansions', reltuples: -1 }, { relname: 'hosts', reltuples: 1 }, { relname: 'operations', reltuples: -1 }]);
       // An expansion's foreign-key check, and a saga's lookup of its operation, as generic plans.
       await client.query(`SET plan_cache_mode = force_generic_plan`);
       await client.query(`PREPARE fk AS SELECT 1 FROM ONLY expansions x WHERE id = $1 FOR KEY SHARE OF x`);
