@@ -5,6 +5,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { databaseExists, withAdminClient } from '../admin-client';
 import { PersistenceError } from '../errors';
 import { ENTITIES } from '../entities';
+import { MIGRATIONS } from '../migrations';
 import { buildTestTemplate, createTestDatabase, dropTestTemplate, testTemplateName } from './test-database';
 
 const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -81,6 +82,20 @@ describe('createTestDatabase', () => {
     ].map((m) => testTemplateName([m]));
     expect(written[1]).toBe(written[0]);
     expect(written[2]).not.toBe(written[0]);
+    // The same migration beside a helper of its module edited: up() and down() read the same.
+    const probe = [
+      class Probe2 implements MigrationInterface {
+        async up(runner: QueryRunner): Promise<void> {
+          await runner.query('SELECT 1');
+        }
+        async down(runner: QueryRunner): Promise<void> {
+          await runner.query('SELECT 2');
+        }
+      },
+    ];
+    expect(testTemplateName(probe, ['const helper = 1;'])).not.toBe(testTemplateName(probe, ['const helper = 2;']));
+    // The migrations' own files count by default.
+    expect(testTemplateName()).not.toBe(testTemplateName(MIGRATIONS, []));
   });
 });
 

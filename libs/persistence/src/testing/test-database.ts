@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MigrationInterface } from 'typeorm';
 import { databaseExists, withAdminClient } from '../admin-client';
 import { runMigrations } from '../data-source';
@@ -27,14 +29,27 @@ function testServerUrl(): string {
  * Named after the migrations it holds, their names and their code, so adding a migration or
  * editing one not yet released builds a new template instead of reusing a stale one. The code
  * is as the running transpiler emitted it: Jest and tsx each build a template of their own.
+ * `sources`, the migration files as written, covers what up() and down() only call (a helper
+ * of the module): an edit there alone had reused the stale template.
  */
-export function testTemplateName(migrations: readonly (new () => MigrationInterface)[] = MIGRATIONS): string {
+export function testTemplateName(migrations: readonly (new () => MigrationInterface)[] = MIGRATIONS, sources: readonly string[] = migrationSources()): string {
   const hash = createHash('sha256');
   for (const Migration of migrations) {
     const m = new Migration();
     hash.update(`${m.name ?? Migration.name}\n${m.up.toString()}\n${m.down.toString()}\n`);
   }
+  for (const source of sources) hash.update(source);
   return `mxs_test_template_${hash.digest('hex').slice(0, 10)}`;
+}
+
+/** The migrations' files, in name order (none where they are not beside this code, as in a bundle). */
+function migrationSources(): string[] {
+  const dir = join(__dirname, '..', 'migrations');
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts')).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+  } catch {
+    return [];
+  }
 }
 
 /**
