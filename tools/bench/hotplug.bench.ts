@@ -27,10 +27,10 @@
  *    placing, and the bench's own sending of 200 requests at once. `--expansions N` sends N at
  *    once instead (up to 256), to see how the overhead grows with the burst (the target is for
  *    200 only); below 64 they go to N hosts, one each, so no saga waits for a handoff.
- *    Then, on the same stack, 200 (or N) expansions kept in flight for SUSTAINED_SECONDS, each
- *    removed once active and replaced once released: the same figures for those added after a
- *    warm-up (`sustained`), with the time their hosts spent on any saga taken out. The
- *    target is judged on the bursts.
+ *    Then, on the same stack, 200 (or N) expansions kept in flight, each removed once active
+ *    and replaced once released: the same figures for those added in SUSTAINED_SECONDS after a
+ *    warm-up (`sustained`), with the time their hosts spent on any saga taken out, and each
+ *    slice's p99. The target is judged on the bursts.
  * Prints a table, then one JSON line. `--only throughput|latency` runs one stage (the other's
  * lines are left out, its figures are null, zero or empty, its verdict null); `--keep` leaves each stage's database for study in SQL; `--cpu-prof`
  * writes a CPU profile of each app of each stage to tmp/bench-profile/hotplug-<stage>/ (the
@@ -63,9 +63,16 @@ const THROUGHPUT_SECONDS = quick ? 8 : 20;
 const IN_FLIGHT = 128;
 /** Bursts between the cold one and the measured one: V8 compiles each path as it first runs it. */
 const WARM_UP_BURSTS = 2;
-/** The sustained run: how long it keeps expansions in flight, and how much of that is not measured (its start is a burst). */
+/**
+ * The sustained run: its clients start over SUSTAINED_RAMP_MS rather than at once, and those
+ * added in the first SUSTAINED_WARM_UP_MS are not measured (a per-second series of a run that
+ * measured from 4 s showed the start's wave still on the hosts for about 12 s); then it
+ * measures for SUSTAINED_SECONDS, in slices of SUSTAINED_SLICE_MS.
+ */
+const SUSTAINED_RAMP_MS = 2_000;
+const SUSTAINED_WARM_UP_MS = 10_000;
 const SUSTAINED_SECONDS = quick ? 12 : 30;
-const SUSTAINED_WARM_UP_MS = 4_000;
+const SUSTAINED_SLICE_MS = 5_000;
 
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -375,8 +382,7 @@ const NOT_READY = ['requested', 'placed', 'attaching'];
 /**
  * LATENCY_EXPANSIONS expansions kept in flight, as that many tenants' clients would: each is
  * removed once active and, once released, replaced by a new one on the same VM. Those added
- * after SUSTAINED_WARM_UP_MS (the start is a burst) and before SUSTAINED_SECONDS are measured
- * as the bursts are, except that the time their hosts spent on any saga (removals included)
+ * in the SUSTAINED_SECONDS after SUSTAINED_WARM_UP_MS are measured as the bursts are, except that the time their hosts spent on any saga (removals included)
  * is taken out. The load goes on until the last of them is ready, so none is timed on a
  * machine winding down. Another reading of the issue's "200 concurrent expansions" than the bursts'.
  */
@@ -388,7 +394,7 @@ async function sustained(s: Stack): Promise<SustainedRun> {
   /** Measured expansions not yet ready. */
   const waiting = new Set<string>();
   const started = Date.now();
-  const closesAt = started + SUSTAINED_SECONDS * 1000;
+  const closesAt = started + SUSTAINED_WARM_UP_MS + SUSTAINED_SECONDS * 1000;
   const groups = await processGroups(s, []);
   let window: { openedAt: number; cpu: CpuSnapshot | null } | null = null;
   let closed: { seconds: number; cpu: CpuSplit | null } | null = null;
@@ -406,7 +412,7 @@ async function sustained(s: Stack): Promise<SustainedRun> {
     const r = await s.client.call('DELETE', `/v1/expansions/${id}`, { key: owners.get(id) ?? '' });
     if (r.status !== 202) throw new Error(`DELETE: ${r.status} ${JSON.stringify(r.body)}`);
   };
-  await Promise.all(Array.from({ length: LATENCY_EXPANSIONS }, (_, i) => add(s.vms[i % s.vms.length] as BenchVm)));
+  await Promise.all(Array.from({ length: LATENCY_EXPANSIONS }, (_, i) => sleep((i * SUSTAINED_RAMP_MS) / LATENCY_EXPANSIONS).then(() => add(s.vms[i % s.vms.length] as BenchVm))));
   while (closed === null || waiting.size > 0) {
     const now = Date.now();
     if (window === null && now - started >= SUSTAINED_WARM_UP_MS) {
@@ -437,10 +443,10 @@ async function sustained(s: Stack): Promise<SustainedRun> {
     await Promise.all(next);
     await sleep(20);
   }
-  if (closed === null) throw new Error('the sustained window never closed');
+  if (window === null || closed === null) throw new Error('the sustained window never closed');
   const hostSteps = await allHostSteps(s);
   return {
-    figures: sustainedFigures(await burstRows(s, { ids: measured, sentAt }), hostSteps),
+    figures: sustainedFigures(await burstRows(s, { ids: measured, sentAt }), hostSteps, { from: window.openedAt, sliceMs: SUSTAINED_SLICE_MS }),
     hotAddsPerSec: measured.length / closed.seconds,
     cpuMsPerExpansion: cpuPer(closed.cpu === null ? [] : [closed.cpu], measured.length),
     machineBusyPct: closed.cpu?.machineBusyPct ?? NaN,
@@ -524,6 +530,7 @@ async function main(): Promise<void> {
       inFlight: LATENCY_EXPANSIONS, seconds: SUSTAINED_SECONDS, hotAddsPerSec: r(sus.hotAddsPerSec), expansions: sus.figures.expansions,
       cpuMsPerExpansion: sus.cpuMsPerExpansion, machineBusyPct: sus.machineBusyPct,
       readyP50Ms: r(sus.figures.readyP50Ms), readyP99Ms: r(sus.figures.readyP99Ms), hostStepsP50Ms: r(sus.figures.hostP50Ms), overheadP50Ms: r(sus.figures.overheadP50Ms), overheadP99Ms: r(sus.figures.overheadP99Ms),
+      overheadP99BySliceMs: sus.figures.overheadP99BySliceMs.map(r), sliceSeconds: SUSTAINED_SLICE_MS / 1000,
     },
     ...verdicts,
   };
@@ -555,6 +562,7 @@ async function main(): Promise<void> {
     const kept = result.sustained;
     if (kept !== null) {
       console.log(`${`${kept.inFlight} kept in flight, ${kept.seconds} s`.padEnd(37)}ready ${kept.readyP50Ms} / ${kept.readyP99Ms} ms, overhead ${kept.overheadP50Ms} / ${kept.overheadP99Ms} ms (p50 / p99; each removed once active, then replaced)`);
+      console.log(`                                     overhead p99 by ${kept.sliceSeconds} s slice ${kept.overheadP99BySliceMs.join(', ')} ms`);
       console.log(`                                     ${kept.expansions} measured, ${kept.hotAddsPerSec} added/s; CPU ms per expansion added and removed ${Object.entries(kept.cpuMsPerExpansion).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${kept.machineBusyPct}% busy)`);
     }
   }
