@@ -178,7 +178,7 @@ async function throughput(s: Stack): Promise<{ sagasPerSec: number; sagaPairsPer
       groups.postgres = await backendPids(s);
       window = { openedAt: Date.now(), cpu: snapshot(Object.values(groups).flat()) };
     }
-    const { rows } = await s.sql.query<{ id: string; state: string }>(`SELECT id, state FROM expansions WHERE id = ANY($1::uuid[])`, [[...inFlight.keys()]]);
+    const rows = await statesOf(s, [...inFlight.keys()]);
     const removals: Promise<unknown>[] = [];
     for (const r of rows) {
       const phase = inFlight.get(r.id);
@@ -338,9 +338,22 @@ async function removeAll(s: Stack, ids: readonly string[], owners: ReadonlyMap<s
 
 function settled(s: Stack, ids: readonly string[], states: readonly string[]): Promise<void> {
   return waitFor(`${ids.length} expansions ${states.join(' or ')}`, async () => {
-    const { rows } = await s.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM expansions WHERE id = ANY($1::uuid[]) AND state = ANY($2::text[])`, [ids, states]);
-    return (rows[0]?.n ?? 0) === ids.length;
+    const rows = await statesOf(s, ids);
+    return rows.filter((r) => states.includes(r.state)).length === ids.length;
   }, 60_000, 50);
+}
+
+/**
+ * The expansions' states, each read by its key: the bench polls this many times a second, and
+ * `id = ANY(...)` with a few hundred ids was planned as a scan of every expansion, a cost on
+ * the same two cores that grew with each one added (millions of rows read in a run).
+ */
+async function statesOf(s: Stack, ids: readonly string[]): Promise<{ id: string; state: string }[]> {
+  const { rows } = await s.sql.query<{ id: string; state: string }>(
+    `SELECT e.id, e.state FROM unnest($1::uuid[]) AS n(id) CROSS JOIN LATERAL (SELECT id, state FROM expansions WHERE id = n.id OFFSET 0) AS e`,
+    [ids],
+  );
+  return rows;
 }
 
 /**
@@ -425,7 +438,7 @@ async function sustained(s: Stack): Promise<SustainedRun> {
       closed = { seconds: (closesAt - window.openedAt) / 1000, cpu: window.cpu === null || cpuAfter === null ? null : split(window.cpu, cpuAfter, groups) };
     }
     if (now - closesAt > 60_000) throw new Error(`${waiting.size} measured expansions not ready a minute after the sustained run's window`);
-    const { rows } = await s.sql.query<{ id: string; state: string }>(`SELECT id, state FROM expansions WHERE id = ANY($1::uuid[])`, [[...inFlight.keys()]]);
+    const rows = await statesOf(s, [...inFlight.keys()]);
     const next: Promise<unknown>[] = [];
     for (const r of rows) {
       const x = inFlight.get(r.id);
@@ -441,7 +454,8 @@ async function sustained(s: Stack): Promise<SustainedRun> {
       }
     }
     await Promise.all(next);
-    await sleep(20);
+    // As `settled` polls: the clients' pace, and the driver's own cost on the cores it measures.
+    await sleep(50);
   }
   if (window === null || closed === null) throw new Error('the sustained window never closed');
   const hostSteps = await allHostSteps(s);
