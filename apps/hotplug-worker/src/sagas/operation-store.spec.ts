@@ -209,9 +209,9 @@ describe('OperationStore', () => {
 
 describe('what a PostgreSQL crash may take back', () => {
   /** `synchronous_commit` as the statement leaves it in its own transaction: what that transaction commits with. */
-  const commitsWith = (statement: PreparedStatement, params: readonly unknown[]): Promise<string> =>
+  const commitsWith = (statement: PreparedStatement | string, params: readonly unknown[]): Promise<string> =>
     db.transaction(async (m) => {
-      await runPrepared(m, statement, params);
+      await (typeof statement === 'string' ? m.query(statement, [...params]) : runPrepared(m, statement, params));
       const [row] = (await m.query(`SHOW synchronous_commit`)) as { synchronous_commit: string }[];
       return row?.synchronous_commit ?? '';
     });
@@ -238,6 +238,38 @@ describe('what a PostgreSQL crash may take back', () => {
       const [row] = (await one.query(`SHOW synchronous_commit`)) as { synchronous_commit: string }[];
       expect(row?.synchronous_commit).toBe('on');
       expect(await alone.end(a, released, new Date(), RUN_B)).toBe(1);
+    } finally {
+      await one.destroy();
+    }
+  });
+});
+
+describe('the checkpoint write on a table that grew', () => {
+  it('reads the operations it writes by key, though its first writes met a table of a few rows', async () => {
+    const one = createDataSource({ url: tdb.url, poolSize: 1, applicationName: 'operation-store-spec-grown' });
+    await one.initialize();
+    try {
+      const alone = new OperationStore(one);
+      const a = await placed(4, 56);
+      const write = (step: string): Promise<void> => alone.recordSteps(a.operationId, 'steps', [{ step, record: { durationMs: 1, attempts: 1, errors: [], finishedAt: new Date().toISOString() } }]);
+      // A worker's session writes often while the table is small (a prepared statement gets a
+      // generic plan from its sixth run on, and keeps it if it costs no more then)...
+      for (let run = 0; run < 8; run++) await write(`early-${run}`);
+      // ...and the table grows.
+      await db.query(`INSERT INTO expansions (id, tenant_id, vm_id, host_id, size_gib, tier, placed_tier, layout, state)
+        SELECT gen_random_uuid(), 'acme', 'vm1', 'h1', 1, 'any', 'pooled', 'pack', 'released' FROM generate_series(1, 5000)`);
+      await db.query(`INSERT INTO operations (expansion_id, kind, state) SELECT id, 'hot-add', 'done' FROM expansions WHERE state = 'released'`);
+      // That session's reads of operations, as its statistics tell them once flushed.
+      const reads = async (): Promise<{ seq: number; idx: number }> => {
+        await one.query(`SELECT pg_stat_force_next_flush()`);
+        const [row] = (await one.query(`SELECT seq_scan::int AS seq, idx_scan::int AS idx FROM pg_stat_user_tables WHERE relname = 'operations'`)) as { seq: number; idx: number }[];
+        return row ?? { seq: NaN, idx: NaN };
+      };
+      const before = await reads();
+      await write('late');
+      const after = await reads();
+      expect({ seq: after.seq - before.seq, byKey: after.idx > before.idx }).toEqual({ seq: 0, byKey: true });
+      expect(Object.keys((await alone.snapshotOf(a.operationId))?.checkpoint.steps ?? {})).toContain('late');
     } finally {
       await one.destroy();
     }

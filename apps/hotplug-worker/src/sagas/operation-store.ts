@@ -48,13 +48,22 @@ SELECT (SELECT count(*) FROM lease)::int AS leased, op.state, op.checkpoint,
   (SELECT state FROM operations WHERE id = $2) AS state_before, EXISTS (SELECT 1 FROM adding) AS hot_add_unfinished
 FROM expansions e LEFT JOIN op ON true CROSS JOIN async_commit WHERE e.id = $4`);
 
-/** Adds finished steps to their operations' checkpoints (`steps`: name → record; `step`: the last of them): OperationStore.recordSteps. */
-export const RECORD_STEPS = preparedStatement('mxs_saga_steps', `
+/**
+ * Adds finished steps to their operations' checkpoints (`steps`: name → record; `step`: the last
+ * of them): OperationStore.recordSteps. Sent unprepared, and with the writes as arrays, so that
+ * each run is planned for the writes it carries (PostgreSQL reads an array's length from the
+ * value; it guesses 100 rows for jsonb_to_recordset and 10 for an array not yet known): a write
+ * of one or a few operations reads them by key. Prepared, it was planned once, while the table
+ * was small, as a hash join over all of it, and that saved plan read every operation on each
+ * write as the table grew, unless something analysed it again (no autovacuum here: 45 million
+ * rows read in one bench:hotplug latency run). Planning costs a write some tens of µs.
+ */
+export const RECORD_STEPS = `
 WITH ${ASYNC_COMMIT}
 UPDATE operations o SET step = s.step, updated_at = now(),
   checkpoint = o.checkpoint || jsonb_build_object(s.section, coalesce(o.checkpoint -> s.section, '{}'::jsonb) || s.steps)
-FROM jsonb_to_recordset($1::jsonb) AS s(operation_id uuid, section text, step text, steps jsonb) CROSS JOIN async_commit
-WHERE o.id = s.operation_id`);
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) AS s(operation_id, section, step, steps) CROSS JOIN async_commit
+WHERE o.id = s.operation_id`;
 
 /**
  * Ends a saga with everything its ending changes: OperationStore.end. The checkpoint of the
@@ -118,7 +127,7 @@ function stepsObject(steps: readonly FinishedStep[]): Record<string, StepRecord>
 
 /** RECORD_STEPS's parameters: each write's steps, and the last of them as the operation's `step`. */
 export function recordStepsParams(writes: readonly StepWrite[]): unknown[] {
-  return [JSON.stringify(writes.map((w) => ({ operation_id: w.operationId, section: w.section, step: w.steps.at(-1)?.step, steps: stepsObject(w.steps) })))];
+  return [writes.map((w) => w.operationId), writes.map((w) => w.section), writes.map((w) => w.steps.at(-1)?.step ?? null), writes.map((w) => JSON.stringify(stepsObject(w.steps)))];
 }
 
 export interface OperationSnapshot {
@@ -232,7 +241,7 @@ export class OperationStore {
         if (now.has(q.item.operationId)) later.push(q);
         else now.set(q.item.operationId, q);
       }
-      await runPrepared(this.db, RECORD_STEPS, recordStepsParams([...now.values()].map((q) => q.item)));
+      await this.db.query(RECORD_STEPS, recordStepsParams([...now.values()].map((q) => q.item)));
       for (const q of now.values()) q.resolve();
       rest = later;
     }
