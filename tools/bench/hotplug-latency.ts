@@ -77,7 +77,7 @@ export interface BurstFigures {
 }
 
 interface Measured {
-  readonly decidedAt: number;
+  readonly sentAt: number;
   /** 1 for the first saga on its host in the burst, 2 for the next… (by their first steps); null if it ran none. */
   readonly place: number | null;
   readonly ready: number;
@@ -137,7 +137,7 @@ function measure({ burst, lines }: Lined, stepsOnHost: HostSteps = stepsOf(burst
     const hostBusy = (from: number): number => (stepsOnHost.get(x.hostId) ?? []).reduce((sum, [start, end]) => sum + Math.max(0, Math.min(end, t1) - Math.max(start, from)), 0);
     const own = x.steps.reduce((sum, s) => sum + duration(s), 0);
     return [{
-      decidedAt: t0, place: placeOf.get(x.id) ?? null, ready: t1 - t0, overhead: t1 - t0 - hostBusy(t0), overheadWithHostWait: t1 - t0 - own, own,
+      sentAt: x.sentAt, place: placeOf.get(x.id) ?? null, ready: t1 - t0, overhead: t1 - t0 - hostBusy(t0), overheadWithHostWait: t1 - t0 - own, own,
       readyFromPost: t1 - x.sentAt, overheadFromPost: t1 - x.sentAt - hostBusy(x.sentAt),
     }];
   });
@@ -236,14 +236,15 @@ export interface SustainedFigures {
   readonly hostP50Ms: number;
   /** Expansions that went active and count. */
   readonly expansions: number;
-  /** The overhead p99 of those decided in each slice of the window, in order: a steady load gives like figures. */
-  readonly overheadP99BySliceMs: readonly number[];
+  /** The overhead of those sent in each slice of the window, in order: a steady load gives like figures. */
+  readonly bySlice: readonly Spread[];
 }
 
-/** Where the measured window starts (ms since the epoch) and how long each of its slices is. */
+/** The measured window (ms since the epoch, the POSTs sent in [from, to)) and how many equal slices it is cut in. */
 export interface Slicing {
   readonly from: number;
-  readonly sliceMs: number;
+  readonly to: number;
+  readonly slices: number;
 }
 
 /**
@@ -251,14 +252,15 @@ export interface Slicing {
  * that are not measured (hot-removes, hot-adds begun before the window): `hostSteps` holds
  * every saga's steps on each host, so that the time a host spent on any of them is taken out.
  */
-export function sustainedFigures(measured: readonly BurstExpansion[], hostSteps: HostSteps, { from, sliceMs }: Slicing): SustainedFigures {
+export function sustainedFigures(measured: readonly BurstExpansion[], hostSteps: HostSteps, { from, to, slices: count }: Slicing): SustainedFigures {
   const all = measure({ burst: measured, lines: linesOf(measured) }, hostSteps);
   const ready = spreadOf(all.map((m) => m.ready));
   const overhead = spreadOf(all.map((m) => m.overhead));
-  const slices: number[][] = [];
-  for (const m of all) (slices[Math.max(0, Math.floor((m.decidedAt - from) / sliceMs))] ??= []).push(m.overhead);
+  const slices: number[][] = Array.from({ length: count }, () => []);
+  const sliceMs = (to - from) / count;
+  for (const m of all) slices[Math.min(count - 1, Math.max(0, Math.floor((m.sentAt - from) / sliceMs)))]?.push(m.overhead);
   return {
     readyP50Ms: ready.p50, readyP99Ms: ready.p99, overheadP50Ms: overhead.p50, overheadP99Ms: overhead.p99, hostP50Ms: spreadOf(all.map((m) => m.own)).p50, expansions: all.length,
-    overheadP99BySliceMs: Array.from(slices, (slice) => percentile(slice ?? [], 99)),
+    bySlice: slices.map(spreadOf),
   };
 }

@@ -67,12 +67,12 @@ const WARM_UP_BURSTS = 2;
  * The sustained run: its clients start over SUSTAINED_RAMP_MS rather than at once, and those
  * added in the first SUSTAINED_WARM_UP_MS are not measured (a per-second series of a run that
  * measured from 4 s showed the start's wave still on the hosts for about 12 s); then it
- * measures for SUSTAINED_SECONDS, in slices of SUSTAINED_SLICE_MS.
+ * measures for SUSTAINED_SECONDS, cut in SUSTAINED_SLICES.
  */
 const SUSTAINED_RAMP_MS = 2_000;
 const SUSTAINED_WARM_UP_MS = 10_000;
 const SUSTAINED_SECONDS = quick ? 12 : 30;
-const SUSTAINED_SLICE_MS = 5_000;
+const SUSTAINED_SLICES = 6;
 
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -394,10 +394,12 @@ const NOT_READY = ['requested', 'placed', 'attaching'];
 
 /**
  * LATENCY_EXPANSIONS expansions kept in flight, as that many tenants' clients would: each is
- * removed once active and, once released, replaced by a new one on the same VM. Those added
- * in the SUSTAINED_SECONDS after SUSTAINED_WARM_UP_MS are measured as the bursts are, except that the time their hosts spent on any saga (removals included)
- * is taken out. The load goes on until the last of them is ready, so none is timed on a
- * machine winding down. Another reading of the issue's "200 concurrent expansions" than the bursts'.
+ * removed once active and, once released, replaced by a new one on the same VM; the clients
+ * start over SUSTAINED_RAMP_MS, each polled from its start. Those added in the SUSTAINED_SECONDS
+ * after SUSTAINED_WARM_UP_MS are measured as the bursts are, except that the time their hosts
+ * spent on any saga (removals included) is taken out. The load goes on until the last of them
+ * is ready, so none is timed on a machine winding down. Another reading of the issue's
+ * "200 concurrent expansions" than the bursts'.
  */
 async function sustained(s: Stack): Promise<SustainedRun> {
   const owners = new Map<string, string>();
@@ -407,7 +409,8 @@ async function sustained(s: Stack): Promise<SustainedRun> {
   /** Measured expansions not yet ready. */
   const waiting = new Set<string>();
   const started = Date.now();
-  const closesAt = started + SUSTAINED_WARM_UP_MS + SUSTAINED_SECONDS * 1000;
+  // Set when the window opens: SUSTAINED_SECONDS from then.
+  let closesAt = Infinity;
   const groups = await processGroups(s, []);
   let window: { openedAt: number; cpu: CpuSnapshot | null } | null = null;
   let closed: { seconds: number; cpu: CpuSplit | null } | null = null;
@@ -425,12 +428,17 @@ async function sustained(s: Stack): Promise<SustainedRun> {
     const r = await s.client.call('DELETE', `/v1/expansions/${id}`, { key: owners.get(id) ?? '' });
     if (r.status !== 202) throw new Error(`DELETE: ${r.status} ${JSON.stringify(r.body)}`);
   };
-  await Promise.all(Array.from({ length: LATENCY_EXPANSIONS }, (_, i) => sleep((i * SUSTAINED_RAMP_MS) / LATENCY_EXPANSIONS).then(() => add(s.vms[i % s.vms.length] as BenchVm))));
+  // Not awaited before the loop: a client started early is polled (and removed once active) at once, not after the last has started.
+  const ramp = Promise.all(Array.from({ length: LATENCY_EXPANSIONS }, (_, i) => sleep((i * SUSTAINED_RAMP_MS) / LATENCY_EXPANSIONS).then(() => add(s.vms[i % s.vms.length] as BenchVm))));
+  let rampFailed: unknown = null;
+  ramp.catch((error: unknown) => (rampFailed = error));
   while (closed === null || waiting.size > 0) {
+    if (rampFailed !== null) throw rampFailed;
     const now = Date.now();
     if (window === null && now - started >= SUSTAINED_WARM_UP_MS) {
       groups.postgres = await backendPids(s);
       window = { openedAt: Date.now(), cpu: snapshot(Object.values(groups).flat()) };
+      closesAt = window.openedAt + SUSTAINED_SECONDS * 1000;
     }
     if (window !== null && closed === null && now >= closesAt) {
       groups.postgres = [...new Set([...groups.postgres, ...(await backendPids(s))])];
@@ -457,10 +465,11 @@ async function sustained(s: Stack): Promise<SustainedRun> {
     // As `settled` polls: the clients' pace, and the driver's own cost on the cores it measures.
     await sleep(50);
   }
+  await ramp;
   if (window === null || closed === null) throw new Error('the sustained window never closed');
   const hostSteps = await allHostSteps(s);
   return {
-    figures: sustainedFigures(await burstRows(s, { ids: measured, sentAt }), hostSteps, { from: window.openedAt, sliceMs: SUSTAINED_SLICE_MS }),
+    figures: sustainedFigures(await burstRows(s, { ids: measured, sentAt }), hostSteps, { from: window.openedAt, to: closesAt, slices: SUSTAINED_SLICES }),
     hotAddsPerSec: measured.length / closed.seconds,
     cpuMsPerExpansion: cpuPer(closed.cpu === null ? [] : [closed.cpu], measured.length),
     machineBusyPct: closed.cpu?.machineBusyPct ?? NaN,
@@ -544,7 +553,7 @@ async function main(): Promise<void> {
       inFlight: LATENCY_EXPANSIONS, seconds: SUSTAINED_SECONDS, hotAddsPerSec: r(sus.hotAddsPerSec), expansions: sus.figures.expansions,
       cpuMsPerExpansion: sus.cpuMsPerExpansion, machineBusyPct: sus.machineBusyPct,
       readyP50Ms: r(sus.figures.readyP50Ms), readyP99Ms: r(sus.figures.readyP99Ms), hostStepsP50Ms: r(sus.figures.hostP50Ms), overheadP50Ms: r(sus.figures.overheadP50Ms), overheadP99Ms: r(sus.figures.overheadP99Ms),
-      overheadP99BySliceMs: sus.figures.overheadP99BySliceMs.map(r), sliceSeconds: SUSTAINED_SLICE_MS / 1000,
+      overheadP99BySliceMs: sus.figures.bySlice.map((x) => r(x.p99)), expansionsBySlice: sus.figures.bySlice.map((x) => x.n), sliceSeconds: SUSTAINED_SECONDS / SUSTAINED_SLICES,
     },
     ...verdicts,
   };
@@ -576,7 +585,7 @@ async function main(): Promise<void> {
     const kept = result.sustained;
     if (kept !== null) {
       console.log(`${`${kept.inFlight} kept in flight, ${kept.seconds} s`.padEnd(37)}ready ${kept.readyP50Ms} / ${kept.readyP99Ms} ms, overhead ${kept.overheadP50Ms} / ${kept.overheadP99Ms} ms (p50 / p99; each removed once active, then replaced)`);
-      console.log(`                                     overhead p99 by ${kept.sliceSeconds} s slice ${kept.overheadP99BySliceMs.join(', ')} ms`);
+      console.log(`                                     overhead p99 by ${kept.sliceSeconds} s slice ${kept.overheadP99BySliceMs.join(', ')} ms (${kept.expansionsBySlice.join(', ')} expansions)`);
       console.log(`                                     ${kept.expansions} measured, ${kept.hotAddsPerSec} added/s; CPU ms per expansion added and removed ${Object.entries(kept.cpuMsPerExpansion).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${kept.machineBusyPct}% busy)`);
     }
   }

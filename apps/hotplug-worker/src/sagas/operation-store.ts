@@ -56,7 +56,9 @@ FROM expansions e LEFT JOIN op ON true CROSS JOIN async_commit WHERE e.id = $4`)
  * of one or a few operations reads them by key. Prepared, it was planned once, while the table
  * was small, as a hash join over all of it, and that saved plan read every operation on each
  * write as the table grew, unless something analysed it again (no autovacuum here: 45 million
- * rows read in one bench:hotplug latency run). Planning costs a write some tens of µs.
+ * rows read in one bench:hotplug latency run). Planning costs a write some tens of µs. A batch
+ * of a hundred and more may still be planned as a scan (random_page_cost 4 prices a read by key
+ * as a disk's, on a database that sits in memory), but only that run.
  */
 export const RECORD_STEPS = `
 WITH ${ASYNC_COMMIT}

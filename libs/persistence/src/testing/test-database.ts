@@ -42,11 +42,11 @@ export function testTemplateName(migrations: readonly (new () => MigrationInterf
   return `mxs_test_template_${hash.digest('hex').slice(0, 10)}`;
 }
 
-/** The migrations' files, in name order (none where they are not beside this code, as in a bundle). */
+/** The migrations' files, each named, in name order (none where they are not beside this code, as in a bundle). */
 function migrationSources(): string[] {
   const dir = join(__dirname, '..', 'migrations');
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts')).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+    return readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts')).sort().map((f) => `${f}\0${readFileSync(join(dir, f), 'utf8')}\0`);
   } catch {
     return [];
   }
