@@ -52,6 +52,7 @@ import type { CpuSnapshot, CpuSplit } from './cpu-accounting';
 import { snapshot, split } from './cpu-accounting';
 import { redisServerPid } from './api-load';
 import { KeepAliveCaller } from './keep-alive-call';
+import { groupBy } from '../soak/db-state';
 import type { BurstExpansion, BurstFigures, SustainedFigures } from './hotplug-latency';
 import { burstFigures, placeName, sustainedFigures } from './hotplug-latency';
 import { MAX_EXPANSIONS, TARGETS, TARGET_EXPANSIONS, judge, parseHotplugArgs } from './hotplug-args';
@@ -356,6 +357,10 @@ async function statesOf(s: Stack, ids: readonly string[]): Promise<{ id: string;
   return rows;
 }
 
+/** A checkpoint section's steps as [start, end] spans in ms since the epoch ([finishedAt - durationMs, finishedAt]): a JSON array. */
+const spansOf = (section: string): string => `(SELECT coalesce(json_agg(json_build_array(f - (v->>'durationMs')::float8, f)), '[]')
+  FROM jsonb_each(coalesce(${section}, '{}')) AS x(k, v), LATERAL (SELECT extract(epoch FROM (v->>'finishedAt')::timestamptz) * 1000 AS f) AS fin)`;
+
 /**
  * A burst's expansions as their rows tell it: the decision, the hot-add's lease, its steps as
  * the worker timed them ([finishedAt - durationMs, finishedAt]), and when it went active; and
@@ -365,8 +370,7 @@ async function burstRows(s: Stack, { ids, sentAt }: Pick<Burst, 'ids' | 'sentAt'
   const { rows } = await s.sql.query<{ id: string; op: string; host_id: string; t0: number; begun: number | null; t1: number | null; steps: [number, number][] }>(
     `SELECT e.id, o.id AS op, e.host_id, extract(epoch FROM e.created_at) * 1000 AS t0, extract(epoch FROM o.started_at) * 1000 AS begun,
        (SELECT extract(epoch FROM min(t.at)) * 1000 FROM expansion_transitions t WHERE t.expansion_id = e.id AND t.to_state = 'active') AS t1,
-       (SELECT coalesce(json_agg(json_build_array(f - (v->>'durationMs')::float8, f)), '[]')
-          FROM jsonb_each(o.checkpoint->'steps') AS x(k, v), LATERAL (SELECT extract(epoch FROM (v->>'finishedAt')::timestamptz) * 1000 AS f) AS fin) AS steps
+       ${spansOf(`o.checkpoint->'steps'`)} AS steps
      FROM expansions e JOIN operations o ON o.expansion_id = e.id AND o.kind = 'hot-add'
      WHERE e.id = ANY($1::uuid[])`,
     [ids],
@@ -482,15 +486,11 @@ async function sustained(s: Stack): Promise<SustainedRun> {
  * failed, and a run repeated after a crash, are not counted as the host's time.
  */
 async function allHostSteps(s: Stack): Promise<Map<string, [number, number][]>> {
-  const { rows } = await s.sql.query<{ host_id: string; steps: [number, number][] }>(
-    `SELECT e.host_id, coalesce(json_agg(json_build_array(f - (v->>'durationMs')::float8, f)) FILTER (WHERE f IS NOT NULL), '[]') AS steps
-     FROM operations o JOIN expansions e ON e.id = o.expansion_id
-       LEFT JOIN LATERAL (SELECT v FROM jsonb_each(coalesce(o.checkpoint->'steps', '{}')) AS x(k, v)
-                          UNION ALL SELECT v FROM jsonb_each(coalesce(o.checkpoint->'undone', '{}')) AS y(k, v)) AS each ON true
-       LEFT JOIN LATERAL (SELECT extract(epoch FROM (v->>'finishedAt')::timestamptz) * 1000 AS f) AS fin ON true
-     GROUP BY e.host_id`,
+  const { rows } = await s.sql.query<{ host_id: string; steps: [number, number][]; undone: [number, number][] }>(
+    `SELECT e.host_id, ${spansOf(`o.checkpoint->'steps'`)} AS steps, ${spansOf(`o.checkpoint->'undone'`)} AS undone
+     FROM operations o JOIN expansions e ON e.id = o.expansion_id`,
   );
-  return new Map(rows.map((r) => [r.host_id, r.steps]));
+  return new Map([...groupBy(rows, (r) => r.host_id)].map(([host, ops]) => [host, ops.flatMap((o) => [...o.steps, ...o.undone])]));
 }
 
 /** Each hotplug job's `timestamp` (queued) and `processedOn` (last fetched), as BullMQ reads them back. */
