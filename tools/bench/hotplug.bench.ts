@@ -52,6 +52,7 @@ import type { CpuSnapshot, CpuSplit } from './cpu-accounting';
 import { snapshot, split } from './cpu-accounting';
 import { redisServerPid } from './api-load';
 import { KeepAliveCaller } from './keep-alive-call';
+import { jobTimes } from './job-times';
 import { groupBy } from '../soak/db-state';
 import type { BurstExpansion, BurstFigures, SustainedFigures } from './hotplug-latency';
 import { burstFigures, placeName, sustainedFigures } from './hotplug-latency';
@@ -375,7 +376,7 @@ async function burstRows(s: Stack, { ids, sentAt }: Pick<Burst, 'ids' | 'sentAt'
      WHERE e.id = ANY($1::uuid[])`,
     [ids],
   );
-  const jobs = await jobTimes(s, rows.map((r) => r.op));
+  const jobs = await jobTimes(REDIS_URL, s.prefix, QUEUES.hotplug, rows.map((r) => r.op));
   return rows.map((r, i) => ({
     id: r.id, hostId: r.host_id, sentAt: sentAt.get(r.id) ?? NaN, decidedAt: Number(r.t0), ...(jobs[i] ?? { queuedAt: null, fetchedAt: null }),
     begunAt: r.begun === null ? null : Number(r.begun), readyAt: r.t1 === null ? null : Number(r.t1), steps: r.steps,
@@ -491,19 +492,6 @@ async function allHostSteps(s: Stack): Promise<Map<string, [number, number][]>> 
      FROM operations o JOIN expansions e ON e.id = o.expansion_id`,
   );
   return new Map([...groupBy(rows, (r) => r.host_id)].map(([host, ops]) => [host, ops.flatMap((o) => [...o.steps, ...o.undone])]));
-}
-
-/** Each hotplug job's `timestamp` (queued) and `processedOn` (last fetched), as BullMQ reads them back. */
-async function jobTimes(s: Stack, jobIds: readonly string[]): Promise<{ queuedAt: number | null; fetchedAt: number | null }[]> {
-  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  const queue = new Queue(QUEUES.hotplug, { connection, prefix: s.prefix });
-  try {
-    const jobs = await Promise.all(jobIds.map((id) => queue.getJob(id)));
-    return jobs.map((job) => ({ queuedAt: job?.timestamp ?? null, fetchedAt: job?.processedOn ?? null }));
-  } finally {
-    await queue.close();
-    connection.disconnect();
-  }
 }
 
 /** Runs `stage` on a stack of its own at `timeScale`, and takes the stack down whatever happens. */

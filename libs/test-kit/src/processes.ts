@@ -83,13 +83,21 @@ export type ApiProcess = AppProcess;
  * An app as production runs it, from source in a process of its own (startSourceChild), on a
  * free port given in `portVariable`; resolves once its /health answers 200.
  */
-export async function spawnApp(app: AppName, env: Record<string, string>, portVariable = 'PORT', nodeFlags: readonly string[] = []): Promise<AppProcess> {
+export function spawnApp(app: AppName, env: Record<string, string>, portVariable = 'PORT', nodeFlags: readonly string[] = []): Promise<AppProcess> {
+  return spawnSource(app, `apps/${app}/src/main.ts`, [], env, portVariable, nodeFlags);
+}
+
+/**
+ * Any serving script of the workspace started as spawnApp starts an app (`name` is for messages):
+ * a benchmark's baseline service, say. Resolves once its /health answers 200.
+ */
+export async function spawnSource(name: string, script: string, args: readonly string[], env: Record<string, string>, portVariable = 'PORT', nodeFlags: readonly string[] = []): Promise<AppProcess> {
   const port = await freePort();
-  const child = startSourceChild(`apps/${app}/src/main.ts`, [], { ...env, [portVariable]: String(port) }, nodeFlags);
+  const child = startSourceChild(script, args, { ...env, [portVariable]: String(port) }, nodeFlags);
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(`${app} on port ${port}`, async () => {
-      if (child.process.exitCode !== null) throw new Error(`${app} exited with ${child.process.exitCode}:\n${child.output()}`);
+    await waitFor(`${name} on port ${port}`, async () => {
+      if (child.process.exitCode !== null) throw new Error(`${name} exited with ${child.process.exitCode}:\n${child.output()}`);
       const health = await fetch(`${url}/health`).catch(() => null);
       return health?.status === 200;
     });
