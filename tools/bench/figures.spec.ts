@@ -69,6 +69,7 @@ describe('figureRows on the recorded samples', () => {
     expect(row(api, 'p99Ms')).toMatchObject({ value: 242.71, target: { op: '<=', value: 50 }, met: false, baseline: { value: 26.2 }, ratio: 9.264 });
     const hotplug = figureRows('bench:hotplug', samples['bench:hotplug'] as BenchJson);
     expect(row(hotplug, 'sagasPerSec')).toMatchObject({ value: 279.2, baseline: { name: 'bare BullMQ worker, same Redis', value: 10352 }, ratio: 0.027 });
+    expect(row(hotplug, 'overheadP99Ms')).toMatchObject({ value: 256, met: false, baseline: { name: 'bare path, same bursts', value: 341.9 }, ratio: 0.75 });
     expect(row(hotplug, 'overheadBreakdownMs.decisionToBegin.p99')).toMatchObject({ value: 245, unit: 'ms' });
     expect(row(hotplug, 'sustained.overheadP99Ms')).toMatchObject({ value: 59, unit: 'ms' });
     const billing = figureRows('bench:billing', samples['bench:billing'] as BenchJson);

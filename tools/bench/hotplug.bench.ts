@@ -27,6 +27,8 @@
  *    placing, and the bench's own sending of 200 requests at once. `--expansions N` sends N at
  *    once instead (up to 256), to see how the overhead grows with the burst (the target is for
  *    200 only); below 64 they go to N hosts, one each, so no saga waits for a handoff.
+ *    The baseline: the measured bursts again, through the bare path (bare-path-app.ts: the
+ *    hops of the design with less than the design's work, no framework), measured the same way.
  *    Then, on the same stack, 200 (or N) expansions kept in flight, each removed once active
  *    and replaced once released: the same figures for those added in SUSTAINED_SECONDS after a
  *    warm-up (`sustained`), with the time their hosts spent on any saga taken out, and each
@@ -53,6 +55,8 @@ import { snapshot, split } from './cpu-accounting';
 import { redisServerPid } from './api-load';
 import { KeepAliveCaller } from './keep-alive-call';
 import { jobTimes } from './job-times';
+import type { BarePlacement } from './bare-path-app';
+import { BarePath, placementsOf } from './bare-path';
 import { groupBy } from '../soak/db-state';
 import type { BurstExpansion, BurstFigures, SustainedFigures } from './hotplug-latency';
 import { burstFigures, placeName, sustainedFigures } from './hotplug-latency';
@@ -263,6 +267,8 @@ async function bareBullmq(): Promise<number> {
 interface LatencyRun {
   readonly warm: BurstFigures;
   readonly cold: BurstFigures;
+  /** The same bursts through the bare path, measured the same way; null when it failed. */
+  readonly bare: BareRun | null;
   /** CPU ms per hot-add in the measured bursts, by process, and how busy the machine was meanwhile (mean of the bursts). */
   readonly cpuMsPerHotAdd: Record<string, number>;
   readonly machineBusyPct: number;
@@ -284,9 +290,11 @@ async function latency(s: Stack): Promise<LatencyRun> {
     await removeAll(s, b.ids, b.owners);
   }
   const measured: Burst[] = [];
+  const placements: BarePlacement[][] = [];
   for (let round = 0; round < MEASURED_BURSTS; round++) {
     const b = await burst(s);
     measured.push(b);
+    placements.push(await placementsOf(s.sql, b.ids));
     if (round < MEASURED_BURSTS - 1) await removeAll(s, b.ids, b.owners);
   }
   // One query at a time: the bench's SQL client is a single connection.
@@ -296,8 +304,12 @@ async function latency(s: Stack): Promise<LatencyRun> {
   const last = measured.at(-1);
   if (last !== undefined) await removeAll(s, last.ids, last.owners);
   const splits = measured.flatMap((b) => (b.cpu === null ? [] : [b.cpu]));
+  const bare = await bareBursts(s, placements).catch((error: unknown) => {
+    log(`bench:hotplug — the bare path failed, its figures are left out: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  });
   return {
-    cold: coldFigures, warm: burstFigures(warm),
+    cold: coldFigures, warm: burstFigures(warm), bare,
     cpuMsPerHotAdd: cpuPer(splits, measured.reduce((n, b) => n + b.ids.length, 0)),
     machineBusyPct: Math.round(splits.reduce((sum, c) => sum + c.machineBusyPct, 0) / Math.max(1, splits.length)),
     sustained: await sustained(s).catch((error: unknown) => {
@@ -306,6 +318,44 @@ async function latency(s: Stack): Promise<LatencyRun> {
       return null;
     }),
   };
+}
+
+interface BareRun {
+  readonly figures: BurstFigures;
+  readonly cpuMsPerHotAdd: Record<string, number>;
+  readonly machineBusyPct: number;
+}
+
+/**
+ * The baseline of the latency bursts: the measured bursts' placements again, on the same hosts
+ * and simulator, through the bare path (bare-path.ts) instead of mxs, with as many bursts
+ * before them to warm it up as mxs had; measured, and its CPU split, as mxs's bursts are.
+ */
+async function bareBursts(s: Stack, placements: readonly BarePlacement[][]): Promise<BareRun> {
+  const bare = await BarePath.start({ databaseUrl: s.db.url, redisUrl: REDIS_URL, agentUrl: s.sim.url, agentToken: TOKEN, sql: s.sql });
+  try {
+    const first = placements[0] ?? [];
+    for (let round = 0; round < 1 + WARM_UP_BURSTS; round++) await bare.removeAll((await bare.burst(first)).ids);
+    const groups: ProcessGroups = { api: [bare.processIds.api], worker: [bare.processIds.worker], simulator: [s.sim.process.pid ?? 0], driver: [process.pid], postgres: [], redis: [(await redisServerPid(REDIS_URL)) ?? 0] };
+    const rows: BurstExpansion[][] = [];
+    const splits: CpuSplit[] = [];
+    for (const burstPlacements of placements) {
+      groups.postgres = await backendPids(s);
+      const before = snapshot(Object.values(groups).flat());
+      const b = await bare.burst(burstPlacements);
+      const after = snapshot(Object.values(groups).flat());
+      if (before !== null && after !== null) splits.push(split(before, after, groups));
+      rows.push(await bare.rows(b.ids, b.sentAt));
+      await bare.removeAll(b.ids);
+    }
+    return {
+      figures: burstFigures(rows),
+      cpuMsPerHotAdd: cpuPer(splits, rows.reduce((n, r) => n + r.length, 0)),
+      machineBusyPct: Math.round(splits.reduce((sum, c) => sum + c.machineBusyPct, 0) / Math.max(1, splits.length)),
+    };
+  } finally {
+    await bare.stop();
+  }
 }
 
 interface Burst {
@@ -517,9 +567,10 @@ async function main(): Promise<void> {
   let cold = none;
   let burstCpu: Pick<LatencyRun, 'cpuMsPerHotAdd' | 'machineBusyPct'> = { cpuMsPerHotAdd: {}, machineBusyPct: NaN };
   let sus: SustainedRun | null = null;
+  let bareRun: BareRun | null = null;
   if (only !== 'throughput') {
     log('bench:hotplug — the latency run, at real-time durations');
-    ({ warm: l, cold, sustained: sus, ...burstCpu } = await onStack(1, 'latency', latency));
+    ({ warm: l, cold, sustained: sus, bare: bareRun, ...burstCpu } = await onStack(1, 'latency', latency));
   }
   const r = (x: number): number => Math.round(x * 10) / 10;
   const ranThroughput = only !== 'latency';
@@ -537,6 +588,13 @@ async function main(): Promise<void> {
     burstCpuMsPerHotAdd: burstCpu.cpuMsPerHotAdd, burstMachineBusyPct: burstCpu.machineBusyPct,
     coldReadyP50Ms: r(cold.readyP50Ms), coldReadyP99Ms: r(cold.readyP99Ms), coldOverheadP50Ms: r(cold.overheadP50Ms), coldOverheadP99Ms: r(cold.overheadP99Ms),
     latencyExpansions: l === none ? null : LATENCY_EXPANSIONS,
+    bareOverheadP50Ms: bareRun === null ? null : r(bareRun.figures.overheadP50Ms), bareOverheadP99Ms: bareRun === null ? null : r(bareRun.figures.overheadP99Ms),
+    overheadRatioToBare: bareRun === null ? null : Math.round((l.overheadP99Ms / bareRun.figures.overheadP99Ms) * 100) / 100,
+    bare: bareRun === null ? null : {
+      readyP50Ms: r(bareRun.figures.readyP50Ms), readyP99Ms: r(bareRun.figures.readyP99Ms), overheadP99ByBurstMs: bareRun.figures.overheadP99ByBurstMs.map(r),
+      decisionToBeginP99Ms: r(bareRun.figures.breakdown.decisionToBegin.p99), handoffP99Ms: r(bareRun.figures.breakdown.handoff.p99),
+      firstLeasesDoneMsByBurst: bareRun.figures.firstLeasesDoneMsByBurst.map(r), cpuMsPerHotAdd: bareRun.cpuMsPerHotAdd, machineBusyPct: bareRun.machineBusyPct,
+    },
     sustained: sus === null ? null : {
       inFlight: LATENCY_EXPANSIONS, seconds: SUSTAINED_SECONDS, hotAddsPerSec: r(sus.hotAddsPerSec), expansions: sus.figures.expansions,
       cpuMsPerExpansion: sus.cpuMsPerExpansion, machineBusyPct: sus.machineBusyPct,
@@ -569,6 +627,12 @@ async function main(): Promise<void> {
     console.log(`  counting the wait for a busy host  ${result.overheadWithHostWaitP50Ms} / ${result.overheadWithHostWaitP99Ms} ms (total minus its own steps)`);
     // The bench's own sending of a burst's requests at once is in these too.
     console.log(`  from the bench's POST call        ready p99 ${result.readyFromPostP99Ms} ms, overhead p99 ${result.overheadFromPostP99Ms} ms; POST call to decision ${at(b.postToDecision)} ms (p50 / p99)`);
+    const bareFigures = result.bare;
+    if (bareFigures !== null) {
+      console.log(`bare path, same bursts (baseline)   overhead ${result.bareOverheadP50Ms} / ${result.bareOverheadP99Ms} ms (p50 / p99; each burst's p99 ${bareFigures.overheadP99ByBurstMs.join(', ')} ms), mxs's p99 ${result.overheadRatioToBare}× it`);
+      console.log(`                                     decision to lease p99 ${bareFigures.decisionToBeginP99Ms} ms, handoff p99 ${bareFigures.handoffP99Ms} ms; the last first saga's lease ${bareFigures.firstLeasesDoneMsByBurst.join(', ')} ms after the first decision`);
+      console.log(`                                     CPU ms per hot-add ${Object.entries(bareFigures.cpuMsPerHotAdd).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${bareFigures.machineBusyPct}% busy)`);
+    }
     console.log(`first burst, on cold processes      ready ${result.coldReadyP50Ms} / ${result.coldReadyP99Ms} ms, overhead ${result.coldOverheadP50Ms} / ${result.coldOverheadP99Ms} ms (p50 / p99)`);
     const kept = result.sustained;
     if (kept !== null) {
