@@ -9,10 +9,12 @@ import type { ExtentRef } from '@mxs/host-agent';
 import { HttpHostAgent } from '@mxs/host-agent';
 import type { AppProcess } from '@mxs/test-kit';
 import { dropQueueKeys, spawnSource, waitFor } from '@mxs/test-kit';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
-import { groupBy } from '../soak/db-state';
 import type { BarePlacement } from './bare-path-app';
+import type { BareJob } from './bare-path-app';
 import { BARE_QUEUE, BARE_TABLE_DDL } from './bare-path-app';
 import type { BurstExpansion } from './hotplug-latency';
 import { jobTimes } from './job-times';
@@ -30,8 +32,8 @@ export interface BarePathOptions {
   readonly sql: Client;
 }
 
-/** What mxs placed for `ids` (expansions of the bench's database), in the order of `ids`: the bare path's input. */
-export async function placementsOf(sql: Client, ids: readonly string[]): Promise<BarePlacement[]> {
+/** What mxs placed for `ids` (expansions of the bench's database), in the order of `ids`, by expansion id: the bare path's input. */
+export async function placementsOf(sql: Client, ids: readonly string[]): Promise<Map<string, BarePlacement>> {
   const { rows } = await sql.query<{ id: string; host_id: string; vm_id: string; size_gib: number; extents: ExtentRef[] }>(
     `SELECT e.id, e.host_id, e.vm_id, e.size_gib,
        json_agg(json_build_object('deviceId', x.device_id, 'offsetGiB', x.offset_gib, 'sizeGiB', x.size_gib) ORDER BY x.device_id, x.offset_gib) AS extents
@@ -40,20 +42,37 @@ export async function placementsOf(sql: Client, ids: readonly string[]): Promise
     [ids],
   );
   const byId = new Map(rows.map((r) => [r.id, { hostId: r.host_id, vmId: r.vm_id, sizeGiB: r.size_gib, extents: r.extents }]));
-  return ids.map((id) => {
+  return new Map(ids.map((id) => {
     const placement = byId.get(id);
     if (placement === undefined) throw new Error(`bare path: expansion ${id} has no extents`);
-    return placement;
-  });
+    return [id, placement];
+  }));
+}
+
+/**
+ * Of mxs's placements, those whose extents are free again: their expansion is released (a
+ * removal that gave up leaves one active, its extents held). The rest are named in `held`.
+ */
+export async function releasedOnly(sql: Client, placements: ReadonlyMap<string, BarePlacement>): Promise<{ placements: BarePlacement[]; held: string[] }> {
+  const { rows } = await sql.query<{ id: string }>(`SELECT id FROM expansions WHERE id = ANY($1::uuid[]) AND state = 'released'`, [[...placements.keys()]]);
+  const released = new Set(rows.map((r) => r.id));
+  return {
+    placements: [...placements].flatMap(([id, p]) => (released.has(id) ? [p] : [])),
+    held: [...placements.keys()].filter((id) => !released.has(id)),
+  };
 }
 
 export class BarePath {
+  /** Every expansion it sent and has not taken off its host yet, with its placement. */
+  private readonly onHosts = new Map<string, BarePlacement>();
+
   private constructor(
     private readonly options: BarePathOptions,
     private readonly prefix: string,
     private readonly api: AppProcess,
     private readonly worker: AppProcess,
     private readonly client: KeepAliveCaller,
+    private readonly queue: Queue<BareJob>,
     private readonly agent: HttpHostAgent,
   ) {}
 
@@ -69,7 +88,8 @@ export class BarePath {
       await api.stop();
       throw error;
     });
-    return new BarePath(options, prefix, api, worker, new KeepAliveCaller(api.url, 256), new HttpHostAgent({ baseUrl: options.agentUrl, token: options.agentToken }));
+    const queue = new Queue<BareJob>(BARE_QUEUE, { connection: new Redis(options.redisUrl, { maxRetriesPerRequest: null }), prefix });
+    return new BarePath(options, prefix, api, worker, new KeepAliveCaller(api.url, 256), queue, new HttpHostAgent({ baseUrl: options.agentUrl, token: options.agentToken }));
   }
 
   /** Its two processes, for the bench's CPU split. */
@@ -85,18 +105,24 @@ export class BarePath {
       const r = await this.client.call<{ id: string }>('POST', '/expansions', { key: 'none', body: placement });
       if (r.status !== 202) throw new Error(`bare path POST: ${r.status} ${JSON.stringify(r.body)}`);
       sentAt.set(r.body.id, sent);
+      this.onHosts.set(r.body.id, placement);
       return r.body.id;
     }));
-    await waitFor(`${ids.length} bare-path expansions ready`, async () => {
-      const { rows } = await this.options.sql.query<{ ready: string; failure: string | null }>(
-        `SELECT count(ready_at) AS ready, min(failure) AS failure FROM bare_expansions WHERE id = ANY($1::uuid[])`,
+    await this.until(ids, 'ready_at', 'ready');
+    return { ids, sentAt };
+  }
+
+  /** Waits until every one of `ids` has `column` set; throws the first failure recorded. */
+  private until(ids: readonly string[], column: 'ready_at' | 'removed_at', what: string): Promise<void> {
+    return waitFor(`${ids.length} bare-path expansions ${what}`, async () => {
+      const { rows } = await this.options.sql.query<{ n: string; failure: string | null }>(
+        `SELECT count(${column}) AS n, min(failure) AS failure FROM bare_expansions WHERE id = ANY($1::uuid[])`,
         [ids],
       );
       const failure = rows[0]?.failure ?? null;
-      if (failure !== null) throw new Error(`a bare-path hot-add failed: ${failure}`);
-      return Number(rows[0]?.ready) === ids.length;
+      if (failure !== null) throw new Error(`a bare-path saga failed: ${failure}`);
+      return Number(rows[0]?.n) === ids.length;
     }, 60_000, 50);
-    return { ids, sentAt };
   }
 
   /** A burst's expansions as the bare path's row and job tell them, in the shape mxs's are measured in. */
@@ -114,28 +140,28 @@ export class BarePath {
     }));
   }
 
-  /** Takes a burst off its hosts again (not measured): on each host one at a time, the hot-remove steps in order, the fabric's release and scrub included. */
+  /** Takes a burst off its hosts again (not measured): `hot-remove` jobs, run by the bare worker as it runs hot-adds, the fabric's release and scrub included. */
   async removeAll(ids: readonly string[]): Promise<void> {
-    const { rows } = await this.options.sql.query<{ id: string; host_id: string; vm_id: string }>(
-      `SELECT id, host_id, body->>'vmId' AS vm_id FROM bare_expansions WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    await Promise.all([...groupBy(rows, (r) => r.host_id).values()].map(async (onHost) => {
-      for (const r of onHost) {
-        const on = { expansionId: r.id, hostId: r.host_id };
-        await untilDone((waitMs) => this.agent.unplugVmMemory({ ...on, vmId: r.vm_id }, { waitMs }));
-        await untilDone((waitMs) => this.agent.offlineRegion(on, { waitMs }));
-        await this.agent.destroyRegion(on);
-        await untilDone((waitMs) => this.agent.releaseExtents(on, { waitMs }));
-      }
-    }));
+    await this.queue.addBulk(ids.map((id) => ({ name: 'hot-remove', data: { ...(this.onHosts.get(id) as BarePlacement), id }, opts: { jobId: `remove-${id}` } })));
+    await this.until(ids, 'removed_at', 'removed');
+    for (const id of ids) this.onHosts.delete(id);
   }
 
+  /**
+   * Stops its processes and drops its queue. Whatever it left on the hosts (a failed burst) is
+   * taken back at once with a forced release, so the stage's next run finds the extents free.
+   */
   async stop(): Promise<void> {
     this.client.close();
-    await this.worker.stop();
-    await this.api.stop();
-    await dropQueueKeys(this.options.redisUrl, this.prefix);
+    await Promise.allSettled([this.worker.stop(), this.api.stop()]);
+    try {
+      await Promise.allSettled([...this.onHosts].map(([id, p]) => untilDone((waitMs) => this.agent.releaseExtents({ expansionId: id, hostId: p.hostId, force: true }, { waitMs }))));
+    } finally {
+      this.agent.close();
+      await this.queue.close();
+      (await this.queue.client).disconnect();
+      await dropQueueKeys(this.options.redisUrl, this.prefix);
+    }
   }
 }
 
