@@ -26,7 +26,6 @@ import type { ExtentRef } from '@mxs/host-agent';
 import { HttpHostAgent } from '@mxs/host-agent';
 
 export const BARE_QUEUE = 'bare-hotplug';
-export type BareJobName = 'hot-add' | 'hot-remove';
 
 /** What the bare API takes: a placement made already (by mxs, for the same expansions). */
 export interface BarePlacement {
