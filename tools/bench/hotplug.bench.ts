@@ -304,6 +304,10 @@ async function latency(s: Stack): Promise<LatencyRun> {
   const last = measured.at(-1);
   if (last !== undefined) await removeAll(s, last.ids, last.owners);
   const splits = measured.flatMap((b) => (b.cpu === null ? [] : [b.cpu]));
+  // After all of mxs's bursts rather than taking turns with them: in turns, each side's pools and
+  // sockets sat idle past their keep-alive through the other's burst and removal, and were opened
+  // again inside its own bursts (a trial: mxs's p99 522 ms, with 4.6 ms per hot-add on PostgreSQL
+  // backends started in the burst).
   const bare = await bareBursts(s, placements).catch((error: unknown) => {
     log(`bench:hotplug — the bare path failed, its figures are left out: ${error instanceof Error ? error.message : String(error)}`);
     return null;
