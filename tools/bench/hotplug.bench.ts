@@ -640,7 +640,7 @@ async function main(): Promise<void> {
     const bareFigures = result.bare;
     if (bareFigures !== null) {
       console.log(`bare path, same bursts (baseline)   overhead ${result.bareOverheadP50Ms} / ${result.bareOverheadP99Ms} ms (p50 / p99; each burst's p99 ${bareFigures.overheadP99ByBurstMs.join(', ')} ms), mxs's p99 ${result.overheadRatioToBare}× it`);
-      console.log(`                                     decision to begin p99 ${bareFigures.decisionToBeginP99Ms} ms (it takes no lease), handoff p99 ${bareFigures.handoffP99Ms} ms; the last of the hosts' first sagas began ${bareFigures.firstLeasesDoneMsByBurst.join(', ')} ms after each burst's first decision`);
+      console.log(`                                     decision to begin p99 ${bareFigures.decisionToBeginP99Ms} ms (it takes no lease), handoff p99 ${Number.isNaN(bareFigures.handoffP99Ms) ? '– (none below 64 at once)' : `${bareFigures.handoffP99Ms} ms`}; the last of the hosts' first sagas began ${bareFigures.firstLeasesDoneMsByBurst.join(', ')} ms after each burst's first decision`);
       console.log(`                                     CPU ms per hot-add ${Object.entries(bareFigures.cpuMsPerHotAdd).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${bareFigures.machineBusyPct}% busy)`);
     }
     console.log(`first burst, on cold processes      ready ${result.coldReadyP50Ms} / ${result.coldReadyP99Ms} ms, overhead ${result.coldOverheadP50Ms} / ${result.coldOverheadP99Ms} ms (p50 / p99)`);
