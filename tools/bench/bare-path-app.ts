@@ -128,7 +128,8 @@ function api(): void {
   });
 }
 
-async function untilDone(run: (waitMs: number) => Promise<{ done: boolean } | void>): Promise<void> {
+/** Runs a host call until it is done, long-polling as mxs's worker does (a call with no progress is done at once). */
+export async function untilDone(run: (waitMs: number) => Promise<{ done: boolean } | void>): Promise<void> {
   for (;;) {
     const progress = await run(POLL_WAIT_MS);
     if (progress === undefined || progress.done) return;

@@ -13,15 +13,14 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
-import type { BarePlacement } from './bare-path-app';
-import type { BareJob } from './bare-path-app';
-import { BARE_QUEUE, BARE_TABLE_DDL } from './bare-path-app';
-import type { BurstExpansion } from './hotplug-latency';
+import type { BareJob, BarePlacement } from './bare-path-app';
+import { BARE_QUEUE, BARE_TABLE_DDL, untilDone } from './bare-path-app';
+import type { BurstExpansion, BurstRow } from './hotplug-latency';
+import { toBurstExpansions } from './hotplug-latency';
 import { jobTimes } from './job-times';
 import { KeepAliveCaller } from './keep-alive-call';
 
 const APP = 'tools/bench/bare-path-app.ts';
-const POLL_WAIT_MS = 5_000;
 
 export interface BarePathOptions {
   readonly databaseUrl: string;
@@ -127,17 +126,13 @@ export class BarePath {
 
   /** A burst's expansions as the bare path's row and job tell them, in the shape mxs's are measured in. */
   async rows(ids: readonly string[], sentAt: ReadonlyMap<string, number>): Promise<BurstExpansion[]> {
-    const { rows } = await this.options.sql.query<{ id: string; host_id: string; t0: number; begun: number | null; t1: number | null; steps: [number, number][] }>(
+    const { rows } = await this.options.sql.query<BurstRow>(
       `SELECT id, host_id, extract(epoch FROM decided_at) * 1000 AS t0, extract(epoch FROM begun_at) * 1000 AS begun,
          extract(epoch FROM ready_at) * 1000 AS t1, steps
        FROM bare_expansions WHERE id = ANY($1::uuid[])`,
       [ids],
     );
-    const jobs = await jobTimes(this.options.redisUrl, this.prefix, BARE_QUEUE, rows.map((r) => r.id));
-    return rows.map((r, i) => ({
-      id: r.id, hostId: r.host_id, sentAt: sentAt.get(r.id) ?? NaN, decidedAt: Number(r.t0), ...(jobs[i] ?? { queuedAt: null, fetchedAt: null }),
-      begunAt: r.begun === null ? null : Number(r.begun), readyAt: r.t1 === null ? null : Number(r.t1), steps: r.steps,
-    }));
+    return toBurstExpansions(rows, await jobTimes(this.options.redisUrl, this.prefix, BARE_QUEUE, rows.map((r) => r.id)), sentAt);
   }
 
   /** Takes a burst off its hosts again (not measured): `hot-remove` jobs, run by the bare worker as it runs hot-adds, the fabric's release and scrub included. */
@@ -163,8 +158,4 @@ export class BarePath {
       await dropQueueKeys(this.options.redisUrl, this.prefix);
     }
   }
-}
-
-async function untilDone(run: (waitMs: number) => Promise<{ done: boolean }>): Promise<void> {
-  while (!(await run(POLL_WAIT_MS)).done);
 }

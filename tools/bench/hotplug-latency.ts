@@ -21,6 +21,31 @@ export interface BurstExpansion {
   readonly steps: readonly (readonly [number, number])[];
 }
 
+/** A burst expansion's row as the bench's SQL reads it: times in ms since the epoch, null where not reached. */
+export interface BurstRow {
+  readonly id: string;
+  readonly host_id: string;
+  readonly t0: number;
+  readonly begun: number | null;
+  readonly t1: number | null;
+  readonly steps: [number, number][];
+}
+
+/**
+ * Rows with their hot-add jobs' BullMQ times (in the same order) as BurstExpansions, each with
+ * its POST's send time. PostgreSQL's numerics arrive as strings, hence the Number()s.
+ */
+export function toBurstExpansions(
+  rows: readonly BurstRow[],
+  jobs: readonly { queuedAt: number | null; fetchedAt: number | null }[],
+  sentAt: ReadonlyMap<string, number>,
+): BurstExpansion[] {
+  return rows.map((r, i) => ({
+    id: r.id, hostId: r.host_id, sentAt: sentAt.get(r.id) ?? NaN, decidedAt: Number(r.t0), ...(jobs[i] ?? { queuedAt: null, fetchedAt: null }),
+    begunAt: r.begun === null ? null : Number(r.begun), readyAt: r.t1 === null ? null : Number(r.t1), steps: r.steps,
+  }));
+}
+
 export interface Spread {
   readonly p50: number;
   readonly p99: number;

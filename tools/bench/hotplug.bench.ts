@@ -58,8 +58,8 @@ import { jobTimes } from './job-times';
 import type { BarePlacement } from './bare-path-app';
 import { BarePath, placementsOf, releasedOnly } from './bare-path';
 import { groupBy } from '../soak/db-state';
-import type { BurstExpansion, BurstFigures, SustainedFigures } from './hotplug-latency';
-import { burstFigures, placeName, sustainedFigures } from './hotplug-latency';
+import type { BurstExpansion, BurstFigures, BurstRow, SustainedFigures } from './hotplug-latency';
+import { burstFigures, placeName, sustainedFigures, toBurstExpansions } from './hotplug-latency';
 import { MAX_EXPANSIONS, TARGETS, TARGET_EXPANSIONS, judge, parseHotplugArgs } from './hotplug-args';
 
 const { quick, keep, cpuProfile, only, expansions: LATENCY_EXPANSIONS, bursts: MEASURED_BURSTS } = parseHotplugArgs(process.argv.slice(2));
@@ -428,7 +428,7 @@ const spansOf = (section: string): string => `(SELECT coalesce(json_agg(json_bui
  * as its hot-add job tells it (job id = operation id): when it was queued and last fetched.
  */
 async function burstRows(s: Stack, { ids, sentAt }: Pick<Burst, 'ids' | 'sentAt'>): Promise<BurstExpansion[]> {
-  const { rows } = await s.sql.query<{ id: string; op: string; host_id: string; t0: number; begun: number | null; t1: number | null; steps: [number, number][] }>(
+  const { rows } = await s.sql.query<BurstRow & { op: string }>(
     `SELECT e.id, o.id AS op, e.host_id, extract(epoch FROM e.created_at) * 1000 AS t0, extract(epoch FROM o.started_at) * 1000 AS begun,
        (SELECT extract(epoch FROM min(t.at)) * 1000 FROM expansion_transitions t WHERE t.expansion_id = e.id AND t.to_state = 'active') AS t1,
        ${spansOf(`o.checkpoint->'steps'`)} AS steps
@@ -436,11 +436,7 @@ async function burstRows(s: Stack, { ids, sentAt }: Pick<Burst, 'ids' | 'sentAt'
      WHERE e.id = ANY($1::uuid[])`,
     [ids],
   );
-  const jobs = await jobTimes(REDIS_URL, s.prefix, QUEUES.hotplug, rows.map((r) => r.op));
-  return rows.map((r, i) => ({
-    id: r.id, hostId: r.host_id, sentAt: sentAt.get(r.id) ?? NaN, decidedAt: Number(r.t0), ...(jobs[i] ?? { queuedAt: null, fetchedAt: null }),
-    begunAt: r.begun === null ? null : Number(r.begun), readyAt: r.t1 === null ? null : Number(r.t1), steps: r.steps,
-  }));
+  return toBurstExpansions(rows, await jobTimes(REDIS_URL, s.prefix, QUEUES.hotplug, rows.map((r) => r.op)), sentAt);
 }
 
 interface SustainedRun {
